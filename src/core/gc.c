@@ -1,0 +1,385 @@
+/* gc.c -- allocation and the precise, moving, generational collector.
+ *
+ * Two generations (DESIGN.md: Values and heap; Ungar's generation
+ * scavenging):
+ *  - a nursery: one block with bump allocation; a minor collection copies
+ *    its survivors into the old generation (en-masse promotion);
+ *  - the old generation: a list of chunks from the host; a major
+ *    collection copies everything live into fresh chunks (Cheney's
+ *    algorithm: breadth-first, iterative, so deep data needs no C stack).
+ * Old objects that may point into the nursery are in the remembered set,
+ * kept by the write barrier pv_store().  The current stack segment is
+ * written without the barrier and is always scanned as a root; a segment
+ * the VM leaves is remembered (vm.c).  Large objects and stack segments
+ * are allocated in the old generation directly, and remembered at once so
+ * their initializing stores need no barrier.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vm.h"
+
+#define CHUNK_MIN ((size_t)1 << 20)        /* smallest old chunk */
+#define LARGE_OBJECT ((size_t)32 << 10)   /* bytes: allocate in old space */
+#define MAJOR_MIN ((size_t)4 << 20)       /* smallest major threshold growth */
+#define STRESS_MAJOR_EVERY 97              /* GC stress: every Nth is major */
+#define HEAP_RESERVE ((size_t)1 << 20)    /* extra bytes past the limit for
+                                             handlers of heap-exhausted */
+
+void *host_alloc(pith_vm *vm, size_t bytes) {
+    return vm->host->memory->alloc(vm->hctx, bytes);
+}
+
+void host_free(pith_vm *vm, void *p, size_t bytes) {
+    if (p) vm->host->memory->free(vm->hctx, p, bytes);
+}
+
+int pvbuf_push(pith_vm *vm, pvbuf *b, pv v) {
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : 1024;
+        pv *nv = host_alloc(vm, ncap * sizeof(pv));
+        if (!nv) return err_oom(vm);
+        if (b->n) MEMCPY(nv, b->v, b->n * sizeof(pv));
+        host_free(vm, b->v, b->cap * sizeof(pv));
+        b->v = nv;
+        b->cap = ncap;
+    }
+    b->v[b->n++] = v;
+    return PITH_OK;
+}
+
+void pvbuf_free(pith_vm *vm, pvbuf *b) {
+    host_free(vm, b->v, b->cap * sizeof(pv));
+    b->v = 0;
+    b->n = b->cap = 0;
+}
+
+static void panic(pith_vm *vm, const char *msg) {
+    if (vm->host->panic) vm->host->panic(vm->hctx, msg);
+    /* A host whose panic returns: nothing sane is left to do. */
+    for (;;) __builtin_trap();
+}
+
+/* ---- chunks ---- */
+
+static chunk *chunk_new(pith_vm *vm, size_t need) {
+    size_t size = need + 64;
+    if (size < CHUNK_MIN) size = CHUNK_MIN;
+    if (size < vm->old_used / 4) size = vm->old_used / 4;  /* grow with the heap */
+    size = (size + 4095) & ~(size_t)4095;
+    uint8_t *mem = host_alloc(vm, size);
+    if (!mem) return 0;
+    chunk *c = (chunk *)mem;
+    c->next = 0;
+    c->size = size;
+    c->start = mem + ((sizeof(chunk) + 15) & ~(size_t)15);
+    c->top = c->start;
+    c->end = mem + size;
+    vm->old_bytes += size;
+    return c;
+}
+
+/* Bump-allocate `bytes` in the old generation; the memory is zeroed.  May
+ * add a chunk; returns NULL only when the host has no memory. */
+static uint64_t *old_alloc(pith_vm *vm, size_t bytes) {
+    chunk *c = vm->old_last;
+    if (!c || (size_t)(c->end - c->top) < bytes) {
+        chunk *n = chunk_new(vm, bytes);
+        if (!n) return 0;
+        if (c) c->next = n; else vm->old = n;
+        vm->old_last = n;
+        c = n;
+    }
+    uint64_t *p = (uint64_t *)c->top;
+    c->top += bytes;
+    vm->old_used += bytes;
+    MEMSET(p, 0, bytes);
+    return p;
+}
+
+int heap_init(pith_vm *vm, size_t nursery) {
+    if (nursery < 64 * 1024) nursery = 64 * 1024;
+    nursery = (nursery + 4095) & ~(size_t)4095;
+    vm->nursery = host_alloc(vm, nursery);
+    if (!vm->nursery) return PITH_NO_MEMORY;
+    MEMSET(vm->nursery, 0, nursery);
+    vm->nursery_size = nursery;
+    vm->nursery_end = vm->nursery + nursery;
+    vm->hp = vm->nursery;
+    vm->hlimit = vm->gc_stress ? vm->hp : vm->nursery_end;
+    vm->major_threshold = MAJOR_MIN;
+    return PITH_OK;
+}
+
+void heap_free(pith_vm *vm) {
+    chunk *c = vm->old;
+    while (c) {
+        chunk *n = c->next;
+        host_free(vm, c, c->size);
+        c = n;
+    }
+    vm->old = vm->old_last = 0;
+    host_free(vm, vm->nursery, vm->nursery_size);
+    vm->nursery = 0;
+    pvbuf_free(vm, &vm->remset);
+}
+
+void gc_remember(pith_vm *vm, pv obj) {
+    if (pv_has_flag(obj, OF_REMEMBERED)) return;
+    pv_set_flag(obj, OF_REMEMBERED);
+    if (pvbuf_push(vm, &vm->remset, obj)) panic(vm, "out of memory for the remembered set");
+}
+
+uint32_t obj_hash(pith_vm *vm, pv v) {
+    uint64_t h = pv_hdr(v);
+    uint32_t hash = (uint32_t)((h >> HDR_HASH_SHIFT) & HDR_HASH_MASK);
+    if (hash) return hash;
+    /* A deterministic sequence, so the same program gives the same image. */
+    vm->hash_counter = vm->hash_counter * 1103515245u + 12345u;
+    hash = (vm->hash_counter >> 8) & HDR_HASH_MASK;
+    if (!hash) hash = 1;
+    pv_obj(v)[0] = h | ((uint64_t)hash << HDR_HASH_SHIFT);
+    return hash;
+}
+
+/* ---- copying ---- */
+
+/* The collector's state for one collection. */
+typedef struct gc_ctx {
+    pith_vm *vm;
+    bool major;          /* copy old objects too */
+    uint8_t *to_lo, *to_hi; /* major: the one to-space chunk */
+    chunk *scan_chunk;   /* Cheney scan position: chunk ... */
+    uint8_t *scan;       /* ... and address in it */
+} gc_ctx;
+
+/* Number of leading tagged payload words of an object (STACK: its fill). */
+static size_t tagged_words(uint64_t *o) {
+    uint64_t h = o[0];
+    switch (hdr_type(h)) {
+#define X(n, t, w) case T_##n: \
+        if ((t) == -1) return hdr_size(h); \
+        if ((t) == -2) return STK_HDR + (size_t)pv_fix(o[1 + STK_FILL]); \
+        return (size_t)(t);
+        PITH_TYPES(X)
+#undef X
+    default: return 0;
+    }
+}
+
+static bool in_from_space(gc_ctx *g, pv v) {
+    /* Major: everything outside the to-space chunk.  Minor: the nursery. */
+    if (g->major) return (uintptr_t)((uint8_t *)(uintptr_t)v - g->to_lo) >= (uintptr_t)(g->to_hi - g->to_lo);
+    return in_nursery(g->vm, v);
+}
+
+/* Copy the object v points to (if it must move) and return its new
+ * address. */
+static pv forward(gc_ctx *g, pv v) {
+    uint64_t *o = pv_obj(v);
+    uint64_t h = o[0];
+    if (!(h & 1)) return (pv)h;           /* already copied */
+    size_t bytes = (hdr_size(h) + 1) * 8;
+    uint64_t *n = old_alloc(g->vm, bytes);
+    if (!n) panic(g->vm, "the host has no memory left for the collector");
+    MEMCPY(n, o, bytes);
+    n[0] &= ~((uint64_t)OF_REMEMBERED << HDR_FLAG_SHIFT);
+    o[0] = (uint64_t)(uintptr_t)n;        /* the forwarding pointer */
+    return (pv)(uintptr_t)n;
+}
+
+static inline void fix_slot(gc_ctx *g, pv *slot) {
+    pv v = *slot;
+    if (pv_is_ptr(v) && in_from_space(g, v)) *slot = forward(g, v);
+}
+
+/* Scan the tagged words of one object. */
+static void scan_object(gc_ctx *g, uint64_t *o) {
+    size_t n = tagged_words(o);
+    pv *s = (pv *)&o[1];
+    for (size_t i = 0; i < n; i++) fix_slot(g, &s[i]);
+}
+
+/* Cheney's scan: walk the objects copied so far until none are left. */
+static void scan_copied(gc_ctx *g) {
+    for (;;) {
+        chunk *c = g->scan_chunk;
+        while (g->scan < c->top) {
+            uint64_t *o = (uint64_t *)g->scan;
+            g->scan += (hdr_size(o[0]) + 1) * 8;
+            scan_object(g, o);
+        }
+        if (!c->next) break;
+        g->scan_chunk = c->next;
+        g->scan = c->next->start;
+    }
+}
+
+static void scan_buf(gc_ctx *g, pvbuf *b) {
+    for (size_t i = 0; i < b->n; i++) fix_slot(g, &b->v[i]);
+}
+
+/* Roots: registers, shadow roots, handles, and the current stack. */
+static void scan_roots(gc_ctx *g) {
+    pith_vm *vm = g->vm;
+    pv *r = (pv *)&vm->r;
+    for (size_t i = 0; i < VM_NROOTS; i++) {
+        if (&r[i] == &vm->r.symtab && g->major) continue;  /* weak */
+        fix_slot(g, &r[i]);
+    }
+    for (uint32_t i = 0; i < vm->nshadow; i++) fix_slot(g, vm->shadow[i]);
+    for (int i = 0; i < vm->nranges; i++)
+        for (size_t j = 0; j < vm->range_len[i]; j++) fix_slot(g, &vm->ranges[i][j]);
+    scan_buf(g, &vm->handles);
+    scan_buf(g, &vm->phandles);
+    /* The current segment is written without the barrier: scan it. */
+    pv stk = vm->r.stack;
+    if (pv_is(stk, T_STACK)) {
+        SLOT(stk, STK_FILL) = pv_from_fix(vm->sp);
+        scan_object(g, pv_obj(stk));
+    }
+}
+
+/* Major collections keep the symbol table's symbols only when something
+ * else keeps them: copy the table's vector without its contents, then
+ * drop the entries that were not copied. */
+static void sweep_symbols(gc_ctx *g) {
+    pith_vm *vm = g->vm;
+    pv tab = vm->r.symtab;
+    if (!pv_is(tab, T_VECTOR)) return;
+    tab = forward(g, tab);
+    vm->r.symtab = tab;
+    size_t n = pv_size(tab);
+    for (size_t i = 0; i < n; i++) {
+        pv s = SLOT(tab, i);
+        if (!pv_is_ptr(s)) continue;
+        uint64_t h = pv_hdr(s);
+        if (!(h & 1)) {
+            SLOT(tab, i) = (pv)h;
+        } else {
+            SLOT(tab, i) = PV_DEFAULT;  /* a deleted entry */
+            vm->symcount--;
+        }
+    }
+}
+
+static void reset_nursery(pith_vm *vm) {
+    MEMSET(vm->nursery, 0, (size_t)(vm->hp - vm->nursery));
+    vm->hp = vm->nursery;
+    vm->hlimit = vm->gc_stress ? vm->hp : vm->nursery_end;
+}
+
+static void minor(pith_vm *vm) {
+    gc_ctx g = {vm, false, 0, 0, 0, 0};
+    if (!vm->old_last) {
+        chunk *c = chunk_new(vm, 0);
+        if (!c) panic(vm, "the host has no memory left for the collector");
+        vm->old = vm->old_last = c;
+    }
+    g.scan_chunk = vm->old_last;
+    g.scan = vm->old_last->top;
+    scan_roots(&g);
+    /* Remembered old objects: scan, then forget (after this collection
+     * the nursery is empty, so no old object points into it). */
+    for (size_t i = 0; i < vm->remset.n; i++) {
+        pv o = vm->remset.v[i];
+        pv_clear_flag(o, OF_REMEMBERED);
+        scan_object(&g, pv_obj(o));
+    }
+    vm->remset.n = 0;
+    scan_copied(&g);
+    reset_nursery(vm);
+    vm->gc_minor++;
+}
+
+/* A major collection copies into one chunk big enough for everything, so
+ * "not yet copied" is an address-range test. */
+static void major(pith_vm *vm) {
+    chunk *from = vm->old;
+    size_t from_bytes = vm->old_bytes;
+    size_t need = vm->old_used + (size_t)(vm->hp - vm->nursery) + 4096;
+    vm->old = vm->old_last = 0;
+    vm->old_used = 0;
+    vm->old_bytes = 0;
+    chunk *c = chunk_new(vm, need);
+    if (!c) panic(vm, "the host has no memory left for the collector");
+    vm->old = vm->old_last = c;
+    gc_ctx g = {vm, true, c->start, c->end, c, c->start};
+    for (size_t i = 0; i < vm->remset.n; i++) pv_clear_flag(vm->remset.v[i], OF_REMEMBERED);
+    vm->remset.n = 0;
+    scan_roots(&g);
+    scan_copied(&g);
+    sweep_symbols(&g);
+    while (from) {
+        chunk *n = from->next;
+        host_free(vm, from, from->size);
+        from = n;
+    }
+    (void)from_bytes;
+    reset_nursery(vm);
+    size_t live = vm->old_used;
+    vm->major_threshold = live * 2 > live + MAJOR_MIN ? live * 2 : live + MAJOR_MIN;
+    vm->gc_major++;
+}
+
+static size_t heap_in_use(pith_vm *vm) { return vm->old_used + (size_t)(vm->hp - vm->nursery); }
+
+int gc_collect(pith_vm *vm, size_t need, bool full) {
+    (void)need;
+    if (vm->in_gc) panic(vm, "the collector was re-entered");
+    vm->in_gc = true;
+    minor(vm);
+    if (full || vm->old_used > vm->major_threshold ||
+        (vm->gc_stress && vm->gc_minor % STRESS_MAJOR_EVERY == 0) ||
+        (vm->heap_limit && vm->old_used > vm->heap_limit))
+        major(vm);
+    vm->in_gc = false;
+    if (vm->heap_limit) {
+        if (vm->heap_state && heap_in_use(vm) < vm->heap_limit) vm->heap_state = 0;
+    }
+    return PITH_OK;
+}
+
+/* Check the heap limit before growing; raise heap-exhausted once, then
+ * let the handlers use a reserve. */
+static int check_limit(pith_vm *vm, size_t bytes) {
+    if (!vm->heap_limit) return PITH_OK;
+    size_t use = vm->old_used + bytes;
+    if (vm->heap_state == 0 && use > vm->heap_limit) {
+        vm->heap_state = 1;
+        return err_oom(vm);
+    }
+    if (vm->heap_state && use > vm->heap_limit + HEAP_RESERVE) {
+        vm->heap_state = 2;  /* the reserve is gone: the run is abandoned */
+        return err_oom(vm);
+    }
+    return PITH_OK;
+}
+
+int gc_alloc_slow(pith_vm *vm, int type, size_t words, pv *out) {
+    if (words >= HDR_MAX_SIZE) return err_oom(vm);
+    size_t bytes = (words + 1) * 8;
+    if (bytes >= LARGE_OBJECT || type == T_STACK || bytes > vm->nursery_size / 4) {
+        if (vm->gc_stress || vm->old_used + bytes > vm->major_threshold)
+            gc_collect(vm, bytes, false);
+        if (vm->heap_limit && vm->old_used + bytes > vm->heap_limit) {
+            gc_collect(vm, bytes, true);
+            TRY(check_limit(vm, bytes));
+        }
+        uint64_t *p = old_alloc(vm, bytes);
+        if (!p) return err_oom(vm);
+        p[0] = hdr_make(type, words, 0);
+        *out = (pv)(uintptr_t)p;
+        gc_remember(vm, *out);
+        return PITH_OK;
+    }
+    gc_collect(vm, bytes, false);
+    TRY(check_limit(vm, bytes));
+    if ((size_t)(vm->nursery_end - vm->hp) < bytes) return err_oom(vm);
+    uint64_t *p = (uint64_t *)vm->hp;
+    vm->hp += bytes;
+    /* Keep hlimit >= hp; under stress the next allocation collects again. */
+    if (vm->gc_stress) vm->hlimit = vm->hp;
+    p[0] = hdr_make(type, words, 0);
+    *out = (pv)(uintptr_t)p;
+    return PITH_OK;
+}

@@ -1,0 +1,319 @@
+/* image.c -- saving the heap to an image and loading it back.
+ *
+ * Format (version 1, provisional until the Images work makes it canonical
+ * across architectures; docs/image-format.md):
+ *   header, 64 bytes, little-endian:
+ *     0  magic "PITHIMG" 0x1a       8  u32 format version
+ *     12 u32 bytecode version       16 u64 heap bytes
+ *     24 u32 root count             28 u32 reserved (0)
+ *     32 u64 checksum (FNV-1a 64 of every byte after the header)
+ *     40 24 bytes reserved (0)
+ *   roots: root-count tagged words (the vm_roots struct, in order)
+ *   heap: heap-bytes bytes of objects; the first word is padding, so an
+ *     object's offset is never 0.  A pointer is stored as the offset of its
+ *     object from the start of the heap section.
+ * Objects appear in breadth-first order from the roots.  Stack segments
+ * are cut to their fill; unused words are zero.  Loading copies the heap
+ * into one chunk and adds its address to every pointer, after checking
+ * every offset.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include "vm.h"
+
+#define IMG_MAGIC "PITHIMG\x1a"
+#define IMG_FORMAT 1
+#define BYTECODE_VERSION 1
+#define IMG_HEADER 64
+
+static uint64_t fnv64(const uint8_t *p, size_t n, uint64_t h) {
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static void put64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static uint32_t get32(const uint8_t *p) { uint32_t v = 0; for (int i = 3; i >= 0; i--) v = (v << 8) | p[i]; return v; }
+static uint64_t get64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = (v << 8) | p[i]; return v; }
+
+/* ---- saving ---- */
+
+/* Address -> image offset, open addressing (nothing moves while saving:
+ * the save allocates nothing on the heap). */
+typedef struct omap {
+    uint64_t *k, *v;
+    size_t cap, n;
+} omap;
+
+static int omap_get(pith_vm *vm, omap *m, uint64_t key, uint64_t *val, bool *found) {
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 8192;
+        uint64_t *nk = host_alloc(vm, ncap * 8), *nv = host_alloc(vm, ncap * 8);
+        if (!nk || !nv) return err_oom(vm);
+        MEMSET(nk, 0, ncap * 8);
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->k[i]) continue;
+            size_t h = (size_t)((m->k[i] >> 3) * 0x9e3779b97f4a7c15ull) & (ncap - 1);
+            while (nk[h]) h = (h + 1) & (ncap - 1);
+            nk[h] = m->k[i];
+            nv[h] = m->v[i];
+        }
+        host_free(vm, m->k, m->cap * 8);
+        host_free(vm, m->v, m->cap * 8);
+        m->k = nk;
+        m->v = nv;
+        m->cap = ncap;
+    }
+    size_t h = (size_t)((key >> 3) * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
+    while (m->k[h]) {
+        if (m->k[h] == key) {
+            *val = m->v[h];
+            *found = true;
+            return PITH_OK;
+        }
+        h = (h + 1) & (m->cap - 1);
+    }
+    m->k[h] = key;
+    m->v[h] = *val;
+    m->n++;
+    *found = false;
+    return PITH_OK;
+}
+
+/* Payload words of object o as saved (stacks are cut to their fill). */
+static size_t saved_words(uint64_t *o) {
+    if (hdr_type(o[0]) == T_STACK) return STK_HDR + (size_t)pv_fix(o[1 + STK_FILL]);
+    return hdr_size(o[0]);
+}
+
+static size_t tagged_count(uint64_t *o, size_t words) {
+    switch (hdr_type(o[0])) {
+#define X(n, t, w) case T_##n: return (t) == -1 || (t) == -2 ? words : (size_t)(t);
+        PITH_TYPES(X)
+#undef X
+    default: return 0;
+    }
+}
+
+/* The state of one save. */
+typedef struct saver {
+    pith_vm *vm;
+    obuf *out;       /* the image being written */
+    omap map;        /* object address -> heap-section offset */
+    size_t heap_at;  /* where the heap section starts in out */
+} saver;
+
+/* The image form of value v: itself, or for a heap object its offset,
+ * appending a copy of the object when first seen. */
+static int encode(saver *sv, pv v, uint64_t *enc) {
+    if (!pv_is_ptr(v)) {
+        *enc = v;
+        return PITH_OK;
+    }
+    uint64_t *o = pv_obj(v);
+    uint64_t where = sv->out->n - sv->heap_at;
+    bool found = false;
+    TRY(omap_get(sv->vm, &sv->map, (uint64_t)v, &where, &found));
+    *enc = where;
+    if (found) return PITH_OK;
+    size_t words = saved_words(o);
+    uint8_t hdr[8];
+    uint64_t h = (o[0] & ~((uint64_t)OF_REMEMBERED << HDR_FLAG_SHIFT) & ((((uint64_t)1) << HDR_SIZE_SHIFT) - 1)) |
+                 ((uint64_t)words << HDR_SIZE_SHIFT);
+    put64(hdr, h);
+    TRY(obuf_put(sv->vm, sv->out, hdr, 8));
+    return obuf_put(sv->vm, sv->out, &o[1], words * 8);
+}
+
+int image_save(pith_vm *vm, obuf *out) {
+    saver sv = {vm, out, {0, 0, 0, 0}, 0};
+    int st = PITH_OK;
+    uint8_t zero[IMG_HEADER];
+    MEMSET(zero, 0, sizeof zero);
+    out->n = 0;
+    pv stk = vm->r.stack;
+    if (pv_is(stk, T_STACK)) SLOT(stk, STK_FILL) = pv_from_fix(vm->sp);
+    /* header and roots (filled in at the end), then the padding word */
+    if ((st = obuf_put(vm, out, zero, IMG_HEADER))) goto done;
+    size_t roots_at = out->n;
+    for (size_t i = 0; i < VM_NROOTS; i++)
+        if ((st = obuf_put(vm, out, zero, 8))) goto done;
+    sv.heap_at = out->n;
+    if ((st = obuf_put(vm, out, zero, 8))) goto done;
+    uint64_t roots[VM_NROOTS];
+    pv *r = (pv *)&vm->r;
+    for (size_t i = 0; i < VM_NROOTS; i++)
+        if ((st = encode(&sv, r[i], &roots[i]))) goto done;
+    /* Cheney's scan over the objects written so far. */
+    for (size_t scan = sv.heap_at + 8; scan < out->n;) {
+        uint64_t h = get64(out->p + scan);
+        size_t words = (size_t)(h >> HDR_SIZE_SHIFT);
+        uint64_t fake[2] = {h, 0};
+        size_t nt = hdr_type(h) == T_STACK ? words : tagged_count(fake, words);
+        for (size_t i = 0; i < nt; i++) {
+            size_t at = scan + 8 + 8 * i;
+            pv v = (pv)get64(out->p + at);
+            if (!pv_is_ptr(v)) continue;
+            uint64_t enc;
+            if ((st = encode(&sv, v, &enc))) goto done;
+            put64(out->p + at, enc);
+        }
+        scan += 8 + 8 * words;
+    }
+    for (size_t i = 0; i < VM_NROOTS; i++) put64(out->p + roots_at + 8 * i, roots[i]);
+    MEMCPY(out->p, IMG_MAGIC, 8);
+    put32(out->p + 8, IMG_FORMAT);
+    put32(out->p + 12, BYTECODE_VERSION);
+    put64(out->p + 16, out->n - sv.heap_at);
+    put32(out->p + 24, (uint32_t)VM_NROOTS);
+    put64(out->p + 32, fnv64(out->p + IMG_HEADER, out->n - IMG_HEADER, 0xcbf29ce484222325ull));
+done:
+    host_free(vm, sv.map.k, sv.map.cap * 8);
+    host_free(vm, sv.map.v, sv.map.cap * 8);
+    return st;
+}
+
+/* ---- loading ---- */
+
+static int bad(char *err, size_t cap, const char *msg) {
+    fmt(err, cap, "%s", msg);
+    return PITH_BAD_IMAGE;
+}
+
+int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errcap) {
+    if (n < IMG_HEADER || MEMCMP(img, IMG_MAGIC, 8)) return bad(err, errcap, "not a Pith image (bad magic number)");
+    uint32_t format = get32(img + 8), bytecode = get32(img + 12);
+    if (format != IMG_FORMAT) {
+        fmt(err, errcap, "image format version %u, but this Pith reads version %u", format, (unsigned)IMG_FORMAT);
+        return PITH_BAD_IMAGE;
+    }
+    if (bytecode != BYTECODE_VERSION) {
+        fmt(err, errcap, "image bytecode version %u, but this Pith runs version %u", bytecode, (unsigned)BYTECODE_VERSION);
+        return PITH_BAD_IMAGE;
+    }
+    uint64_t heap = get64(img + 16);
+    uint32_t nroots = get32(img + 24);
+    if (nroots != VM_NROOTS) return bad(err, errcap, "image has a different root table");
+    size_t roots_at = IMG_HEADER, heap_at = roots_at + 8 * (size_t)nroots;
+    if (heap_at > n || heap > n - heap_at || heap % 8 || heap < 8) return bad(err, errcap, "image is truncated or its sizes are inconsistent");
+    if (get64(img + 32) != fnv64(img + IMG_HEADER, n - IMG_HEADER, 0xcbf29ce484222325ull))
+        return bad(err, errcap, "image checksum mismatch (corrupt image)");
+    /* One chunk for the whole heap. */
+    chunk *c = host_alloc(vm, (size_t)heap + 64);
+    if (!c) return bad(err, errcap, "no memory for the image");
+    c->next = 0;
+    c->size = (size_t)heap + 64;
+    c->start = (uint8_t *)c + 64;
+    c->end = c->start + heap;
+    MEMCPY(c->start, img + heap_at, heap);
+    c->top = c->end;
+    uint8_t *base = c->start;
+    /* Mark object starts, validating headers. */
+    size_t nwords = (size_t)heap / 8;
+    size_t bm_bytes = (nwords + 7) / 8;
+    uint8_t *starts = host_alloc(vm, bm_bytes);
+    if (!starts) { host_free(vm, c, c->size); return bad(err, errcap, "no memory for the image"); }
+    MEMSET(starts, 0, bm_bytes);
+    int st = PITH_OK;
+    for (size_t w = 1; w < nwords;) {
+        uint64_t h = ((uint64_t *)base)[w];
+        int t = hdr_type(h);
+        if (!(h & 1) || t <= T_NONE || t >= T_COUNT) { st = bad(err, errcap, "image has a bad object header"); break; }
+        size_t words = (size_t)hdr_size(h);
+        if (words >= nwords - w) { st = bad(err, errcap, "image object runs past the heap"); break; }
+        starts[w / 8] |= (uint8_t)(1 << (w % 8));
+        w += 1 + words;
+    }
+    /* Relocate every pointer, checking it names an object start. */
+    for (size_t w = 1; !st && w < nwords;) {
+        uint64_t *o = (uint64_t *)base + w;
+        size_t words = (size_t)hdr_size(o[0]);
+        size_t nt = tagged_count(o, words);
+        if (hdr_type(o[0]) == T_STACK) {
+            if (words < STK_HDR || !pv_is_fix(o[1 + STK_FILL]) || (size_t)pv_fix(o[1 + STK_FILL]) + STK_HDR > words) {
+                st = bad(err, errcap, "image has a bad stack segment");
+                break;
+            }
+            nt = STK_HDR + (size_t)pv_fix(o[1 + STK_FILL]);
+        }
+        if (nt > words) nt = words;
+        for (size_t i = 0; i < nt; i++) {
+            pv v = o[1 + i];
+            if (!pv_is_ptr(v)) continue;
+            if (v >= heap || v % 8 || !(starts[(v / 8) / 8] & (1 << ((v / 8) % 8)))) {
+                st = bad(err, errcap, "image has a pointer to no object");
+                break;
+            }
+            o[1 + i] = (pv)(uintptr_t)(base + v);
+        }
+        w += 1 + words;
+    }
+    pv roots[VM_NROOTS];
+    for (size_t i = 0; !st && i < VM_NROOTS; i++) {
+        pv v = get64(img + roots_at + 8 * i);
+        if (pv_is_ptr(v)) {
+            if (v >= heap || v % 8 || !(starts[(v / 8) / 8] & (1 << ((v / 8) % 8)))) {
+                st = bad(err, errcap, "image has a root that names no object");
+                break;
+            }
+            v = (pv)(uintptr_t)(base + v);
+        }
+        roots[i] = v;
+    }
+    host_free(vm, starts, bm_bytes);
+    if (st) {
+        host_free(vm, c, c->size);
+        return st;
+    }
+    /* Install: the image's chunk becomes the old generation. */
+    vm->old = vm->old_last = c;
+    vm->old_bytes = c->size;
+    vm->old_used = (size_t)heap;
+    MEMCPY(&vm->r, roots, sizeof roots);
+    /* Check the roots the VM relies on, and rebind primitives by name. */
+    if (!pv_is(vm->r.symtab, T_VECTOR) || !pv_is(vm->r.system_env, T_ENV) || !pv_is(vm->r.interaction_env, T_ENV) ||
+        !pv_is(vm->r.files, T_VECTOR) || !pv_is(vm->r.prims, T_VECTOR) || !pv_is(vm->r.halt, T_CLOSURE) ||
+        !pv_is(vm->r.underflow, T_CLOSURE) || !pv_is(vm->r.hooks, T_VECTOR) || pv_size(vm->r.hooks) < HOOK_COUNT ||
+        !pv_is(vm->r.keywords, T_VECTOR) || pv_size(vm->r.keywords) != KW_COUNT || !pv_is(vm->r.oom, T_CONDITION))
+        return bad(err, errcap, "image lacks the VM's roots");
+    char missing[256];
+    size_t mn = 0;
+    missing[0] = 0;
+    for (size_t w = 1; w < nwords;) {
+        uint64_t *o = (uint64_t *)base + w;
+        if (hdr_type(o[0]) == T_PRIM && hdr_size(o[0]) >= PRIM_SIZE) {
+            pv name = o[1 + PRIM_NAME];
+            int idx = -1;
+            if (pv_is_symbol(name)) {
+                pv s = SYM_NAME(name);
+                char nb[128];
+                size_t len = str_utf8_len(s, 0, str_len(s));
+                if (len < sizeof nb) {
+                    str_to_utf8(s, 0, str_len(s), (uint8_t *)nb);
+                    nb[len] = 0;
+                    idx = prim_lookup_index(nb);
+                    if (idx < 0 && mn + len + 3 < sizeof missing) mn += fmt(missing + mn, sizeof missing - mn, mn ? ", %s" : "%s", nb);
+                }
+            }
+            o[1 + PRIM_INDEX] = pv_from_fix(idx < 0 ? 0 : idx);
+        }
+        w += 1 + hdr_size(o[0]);
+    }
+    if (mn) {
+        fmt(err, errcap, "image needs primitives this host lacks: %s", missing);
+        return PITH_BAD_IMAGE;
+    }
+    size_t nf = 0;
+    while (nf < pv_size(vm->r.files) && SLOT(vm->r.files, nf) != PV_FALSE) nf++;
+    vm->next_file = (int)nf;
+    size_t sc = 0, su = 0;
+    for (size_t i = 0; i < pv_size(vm->r.symtab); i++) {
+        pv e = SLOT(vm->r.symtab, i);
+        if (pv_is_ptr(e)) sc++;
+        if (e != PV_FALSE) su++;
+    }
+    vm->symcount = sc;
+    vm->symused = su;
+    vm->major_threshold = vm->old_used * 2 + ((size_t)4 << 20);
+    return PITH_OK;
+}

@@ -1,0 +1,3 @@
+# tests/tests.mk -- `make test` (filled in as the suites land).
+test: all
+	@echo "no tests yet"
