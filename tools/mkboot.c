@@ -109,9 +109,9 @@ static void build(pith_vm *vm, int argc, char **argv) {
         run(vm, clo, 0, 0, argv[2]);
     }
     /* The rest through %boot-load. */
+    pv args[2] = {PV_FALSE, PV_FALSE};
+    GC_ROOT2(args[0], args[1]);
     for (int i = 3; i < argc; i++) {
-        pv args[2] = {PV_FALSE, PV_FALSE};
-        GC_ROOT2(args[0], args[1]);
         text = slurp(argv[i], &n);
         if (str_from_utf8(vm, (uint8_t *)text, n, &args[0])) die_error(vm, argv[i]);
         free(text);

@@ -610,13 +610,20 @@ static int put_loc(pith_vm *vm, obuf *o, pv loc) {
     return put(vm, o, buf);
 }
 
+/* Is location loc in one of Pith's own boot files? */
+static bool system_loc(pith_vm *vm, pv loc) {
+    if (!pv_is_fix(loc) || !pv_is_fix(vm->r.nsysfiles)) return false;
+    int64_t f = loc_file(pv_fix(loc));
+    return f > 0 && f < pv_fix(vm->r.nsysfiles);
+}
+
 int cond_report(pith_vm *vm, pv c, obuf *o, bool with_trace) {
     if (!pv_is(c, T_CONDITION)) {
         TRY(put(vm, o, "error: uncaught exception: "));
         TRY(write_obuf(vm, c, WR_WRITE, o));
         return put(vm, o, "\n");
     }
-    if (pv_is_fix(SLOT(c, COND_LOC))) {
+    if (pv_is_fix(SLOT(c, COND_LOC)) && !system_loc(vm, SLOT(c, COND_LOC))) {
         TRY(put_loc(vm, o, SLOT(c, COND_LOC)));
         TRY(put(vm, o, ": "));
     }
@@ -637,7 +644,7 @@ int cond_report(pith_vm *vm, pv c, obuf *o, bool with_trace) {
     if (!with_trace) return PITH_OK;
     for (pv t = SLOT(c, COND_TRACE); pv_is_pair(t); t = CDR(t)) {
         pv fr = CAR(t);
-        if (!pv_is_pair(fr)) continue;
+        if (!pv_is_pair(fr) || system_loc(vm, CDR(fr)) || !pv_is_fix(CDR(fr))) continue;
         TRY(put(vm, o, "  in "));
         if (pv_is_symbol(CAR(fr))) TRY(write_obuf(vm, CAR(fr), WR_DISPLAY, o));
         else TRY(put(vm, o, "<anonymous>"));

@@ -590,6 +590,14 @@ int prim_register_file(pith_vm *vm, int argc) {
     RETURN(pv_from_fix((int64_t)n));
 }
 
+/* The boot files registered so far are Pith's own (error reports leave
+ * their frames out). */
+int prim_seal_system_files(pith_vm *vm, int argc) {
+    (void)argc;
+    vm->r.nsysfiles = pv_from_fix(vm->next_file);
+    RETURN(PV_VOID);
+}
+
 int prim_write_to_string(pith_vm *vm, int argc) {
     (void)argc;
     pv mode = ARG(1);
@@ -703,7 +711,7 @@ int prim_read_file(pith_vm *vm, int argc) {
     TRY(c_path(vm, ARG(0), "load", path, sizeof path));
     const pith_host_storage *s = vm->host->storage;
     int64_t h = s->open(vm->hctx, path, PITH_OPEN_READ);
-    if (h < 0) return file_error(vm, "open", (long)h, ARG(0));
+    if (h < 0) return file_error(vm, "cannot open file", (long)h, ARG(0));
     obuf o = {0, 0, 0};
     uint8_t chunk[8192];
     int st = PITH_OK;

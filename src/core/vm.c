@@ -167,6 +167,11 @@ int err_arity(pith_vm *vm, pv proc, int argc) {
             nbuf[n] = 0;
             name = nbuf;
         }
+    } else if (pv_is(proc, T_CLOSURE) && pv_is_fix(SLOT(CLO_CODE(proc), CODE_LOC))) {
+        /* An anonymous procedure: say where it was made. */
+        int64_t l = pv_fix(SLOT(CLO_CODE(proc), CODE_LOC));
+        fmt(nbuf, sizeof nbuf, "procedure at line %ld, column %ld", (long)loc_line(l), (long)loc_col(l) + 1);
+        name = nbuf;
     }
     if (expect_max == expect_min && expect_min >= 0)
         fmt(buf, sizeof buf, "%s: wrong number of arguments: expected %ld, got %d", name, expect_min, argc);
@@ -517,6 +522,8 @@ L_DROP:
     sp -= UA;
     NEXT;
 L_FRAME:
+    /* The collector may scan these before CALL fills them in. */
+    sp[0] = sp[1] = sp[2] = pv_from_fix(0);
     sp += 3;
     NEXT;
 L_JMP:

@@ -85,6 +85,8 @@ typedef struct vm_roots {
     pv features;        /* list of cond-expand features */
     pv keywords;        /* VECTOR of interned core-form symbols (KW_*) */
     pv scratch;         /* a temporary for API functions */
+    pv nsysfiles;       /* fix: files below this id are Pith's own boot
+                           files, left out of error reports */
 } vm_roots;
 #define VM_NROOTS (sizeof(vm_roots) / sizeof(pv))
 

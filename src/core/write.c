@@ -12,7 +12,8 @@
  */
 #include "vm.h"
 
-int obuf_put(pith_vm *vm, obuf *o, const void *p, size_t n) {
+/* Make room for n more bytes. */
+static int obuf_reserve(pith_vm *vm, obuf *o, size_t n) {
     if (o->n + n > o->cap) {
         size_t ncap = o->cap ? o->cap * 2 : 4096;
         while (ncap < o->n + n) ncap *= 2;
@@ -23,6 +24,11 @@ int obuf_put(pith_vm *vm, obuf *o, const void *p, size_t n) {
         o->p = np;
         o->cap = ncap;
     }
+    return PITH_OK;
+}
+
+int obuf_put(pith_vm *vm, obuf *o, const void *p, size_t n) {
+    TRY(obuf_reserve(vm, o, n));
     MEMCPY(o->p + o->n, p, n);
     o->n += n;
     return PITH_OK;
@@ -53,12 +59,7 @@ static int put_hex(pith_vm *vm, obuf *o, uint32_t c) {
 
 static int put_str(pith_vm *vm, obuf *o, pv s) {
     size_t n = str_len(s);
-    size_t bytes = str_utf8_len(s, 0, n);
-    if (o->n + bytes > o->cap) {
-        uint8_t dummy = 0;
-        TRY(obuf_put(vm, o, &dummy, bytes));  /* grow */
-        o->n -= bytes;
-    }
+    TRY(obuf_reserve(vm, o, str_utf8_len(s, 0, n)));
     o->n += str_to_utf8(s, 0, n, o->p + o->n);
     return PITH_OK;
 }

@@ -409,3 +409,6 @@
 
 (define (features) (%features))
 (define (void . args) (if #f #f))
+
+;; The report the pith command prints for an error (without backtrace).
+(define (condition/report-string e) (%condition-report e #f))

@@ -76,10 +76,12 @@
                                    (cond ((not c) (%wait) (wait))
                                          (else c))))))
                     (cond ((eof-object? chunk)
-                           (when incomplete
-                             (raise (%make-condition 'read-error "unexpected end of input in a datum" '())))
                            (when interactive (newline))
-                           (set! done #t))
+                           (set! done #t)
+                           (when incomplete
+                             (%port-set! port %P-BUF "")
+                             (%port-set! port %P-POS 0)
+                             (raise (%make-condition 'read-error "unexpected end of input inside a datum" '()))))
                           (else
                            (%port-set! port %P-BUF (string-append (%port-ref port %P-BUF) chunk)))))))))))
         (loop "> ")))))
@@ -96,6 +98,7 @@
               (%env-symbols (%system-environment)))
     (%set-interaction-environment! env))
   (%set-features! '(r7rs exact-closed full-unicode pith))
+  (%seal-system-files!)
   (%set-hook! 0 raise)
   (%set-hook! 1 %eval-string)
   (%set-hook! 2 load)
