@@ -399,12 +399,14 @@ pith_value pith_int(pith_vm *vm, int64_t n) {
     if (!vm_ok(vm)) return PITH_NONE;
     if (fix_fits(n)) return h_make(vm, pv_from_fix(n));
     pv f = PV_FALSE;
-    return made(vm, mk_flonum(vm, (double)n, &f), f);
+    int s_ = mk_flonum(vm, (double)n, &f);
+    return made(vm, s_, f);
 }
 pith_value pith_float(pith_vm *vm, double d) {
     if (!vm_ok(vm)) return PITH_NONE;
     pv f = PV_FALSE;
-    return made(vm, mk_flonum(vm, d, &f), f);
+    int s_ = mk_flonum(vm, d, &f);
+    return made(vm, s_, f);
 }
 pith_value pith_bool(pith_vm *vm, int b) { return vm_ok(vm) ? h_make(vm, pv_bool(b)) : PITH_NONE; }
 pith_value pith_char(pith_vm *vm, uint32_t c) {
@@ -414,19 +416,22 @@ pith_value pith_char(pith_vm *vm, uint32_t c) {
 pith_value pith_string(pith_vm *vm, const char *utf8, size_t len) {
     if (!vm_ok(vm) || (!utf8 && len)) return PITH_NONE;
     pv s = PV_FALSE;
-    return made(vm, str_from_utf8(vm, (const uint8_t *)utf8, len, &s), s);
+    int s_ = str_from_utf8(vm, (const uint8_t *)utf8, len, &s);
+    return made(vm, s_, s);
 }
 pith_value pith_symbol(pith_vm *vm, const char *utf8) {
     if (!vm_ok(vm) || !utf8) return PITH_NONE;
     pv s = PV_FALSE;
-    return made(vm, sym_intern(vm, utf8, c_strlen(utf8), &s), s);
+    int s_ = sym_intern(vm, utf8, c_strlen(utf8), &s);
+    return made(vm, s_, s);
 }
 pith_value pith_null(pith_vm *vm) { return vm_ok(vm) ? h_make(vm, PV_NULL) : PITH_NONE; }
 pith_value pith_void(pith_vm *vm) { return vm_ok(vm) ? h_make(vm, PV_VOID) : PITH_NONE; }
 pith_value pith_cons(pith_vm *vm, pith_value car, pith_value cdr) {
     pv a = h_get(vm, car), d = h_get(vm, cdr), p = PV_FALSE;
     if (!a || !d) return PITH_NONE;
-    return made(vm, mk_pair(vm, a, d, &p), p);
+    int s_ = mk_pair(vm, a, d, &p);
+    return made(vm, s_, p);
 }
 pith_value pith_vector(pith_vm *vm, size_t n, const pith_value *elts) {
     if (!vm_ok(vm) || (n && !elts)) return PITH_NONE;

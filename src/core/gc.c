@@ -62,6 +62,16 @@ static void panic(pith_vm *vm, const char *msg) {
 /* ---- chunks ---- */
 
 static chunk *chunk_new(pith_vm *vm, size_t need) {
+    /* A chunk kept from the last major collection, if it is big enough
+     * (reusing it saves the host mapping and the kernel zeroing pages). */
+    chunk *sp = vm->spare_chunk;
+    if (sp && (size_t)(sp->end - sp->start) >= need) {
+        vm->spare_chunk = 0;
+        sp->next = 0;
+        sp->top = sp->start;
+        vm->old_bytes += sp->size;
+        return sp;
+    }
     size_t size = need + 64;
     if (size < CHUNK_MIN) size = CHUNK_MIN;
     if (size < vm->old_used / 4) size = vm->old_used / 4;  /* grow with the heap */
@@ -78,8 +88,9 @@ static chunk *chunk_new(pith_vm *vm, size_t need) {
     return c;
 }
 
-/* Bump-allocate `bytes` in the old generation; the memory is zeroed.  May
- * add a chunk; returns NULL only when the host has no memory. */
+/* Bump-allocate `bytes` in the old generation (not zeroed: the collector
+ * copies over it; large objects are zeroed by their allocator).  May add a
+ * chunk; returns NULL only when the host has no memory. */
 static uint64_t *old_alloc(pith_vm *vm, size_t bytes) {
     chunk *c = vm->old_last;
     if (!c || (size_t)(c->end - c->top) < bytes) {
@@ -92,7 +103,6 @@ static uint64_t *old_alloc(pith_vm *vm, size_t bytes) {
     uint64_t *p = (uint64_t *)c->top;
     c->top += bytes;
     vm->old_used += bytes;
-    MEMSET(p, 0, bytes);
     return p;
 }
 
@@ -118,6 +128,8 @@ void heap_free(pith_vm *vm) {
         c = n;
     }
     vm->old = vm->old_last = 0;
+    if (vm->spare_chunk) host_free(vm, vm->spare_chunk, vm->spare_chunk->size);
+    vm->spare_chunk = 0;
     host_free(vm, vm->nursery, vm->nursery_size);
     vm->nursery = 0;
     pvbuf_free(vm, &vm->remset);
@@ -309,9 +321,19 @@ static void major(pith_vm *vm) {
     scan_roots(&g);
     scan_copied(&g);
     sweep_symbols(&g);
+    /* Keep the largest from-space chunk for the next major collection. */
+    if (vm->spare_chunk) {
+        host_free(vm, vm->spare_chunk, vm->spare_chunk->size);
+        vm->spare_chunk = 0;
+    }
     while (from) {
         chunk *n = from->next;
-        host_free(vm, from, from->size);
+        if (!vm->spare_chunk || from->size > vm->spare_chunk->size) {
+            if (vm->spare_chunk) host_free(vm, vm->spare_chunk, vm->spare_chunk->size);
+            vm->spare_chunk = from;
+        } else {
+            host_free(vm, from, from->size);
+        }
         from = n;
     }
     (void)from_bytes;
@@ -367,6 +389,7 @@ int gc_alloc_slow(pith_vm *vm, int type, size_t words, pv *out) {
         }
         uint64_t *p = old_alloc(vm, bytes);
         if (!p) return err_oom(vm);
+        MEMSET(p, 0, bytes);
         p[0] = hdr_make(type, words, 0);
         *out = (pv)(uintptr_t)p;
         gc_remember(vm, *out);

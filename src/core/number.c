@@ -325,14 +325,15 @@ static int parse_real(pith_vm *vm, pv str, size_t start, size_t n, int radix, in
 
 int num_parse(pith_vm *vm, pv str, size_t start, size_t n, int radix, pv *out) {
     int exactness = 0;
+    bool radix_seen = false;
     *out = PV_FALSE;
     while (n >= 2 && CH(0) == '#') {
         uint32_t c = CH(1) | 0x20;
-        if (c == 'x') radix = 16;
-        else if (c == 'o') radix = 8;
-        else if (c == 'b') radix = 2;
-        else if (c == 'd') radix = 10;
-        else if (c == 'e' || c == 'i') {
+        if (c == 'x' || c == 'o' || c == 'b' || c == 'd') {
+            if (radix_seen) return PITH_OK;  /* two radix prefixes */
+            radix_seen = true;
+            radix = c == 'x' ? 16 : c == 'o' ? 8 : c == 'b' ? 2 : 10;
+        } else if (c == 'e' || c == 'i') {
             if (exactness) return PITH_OK;
             exactness = (int)c;
         } else return PITH_OK;
@@ -788,19 +789,43 @@ int prim_atan(pith_vm *vm, int argc) {
     if (pv_is_fix(ARG(0)) && pv_fix(ARG(0)) == 0 && pv_is_fix(ARG(1)) && pv_fix(ARG(1)) > 0) RETURN(pv_from_fix(0));
     return mk_flonum(vm, atan2(to_double(ARG(0)), to_double(ARG(1))), &vm->r.ret);
 }
+/* The numerator and denominator of a finite flonum's exact value, when
+ * they fit in fixnums (d = m * 2^e, reduced). */
+static bool flo_ratio(double d, int64_t *num, int64_t *den) {
+    uint64_t m;
+    int e;
+    if (!isfinite(d)) return false;
+    flo_decompose(d, &m, &e);
+    if (m == 0) { *num = 0; *den = 1; return true; }
+    while (e < 0 && !(m & 1)) { m >>= 1; e++; }
+    if (e >= 0) {
+        if (e > 9 || (m << e) >> e != m || (m << e) > (uint64_t)PV_FIX_MAX) return false;
+        *num = (int64_t)(m << e);
+        *den = 1;
+    } else {
+        if (-e > 61) return false;
+        *num = (int64_t)m;
+        *den = (int64_t)1 << -e;
+    }
+    if (d < 0) *num = -*num;
+    return true;
+}
+
 int prim_numerator(pith_vm *vm, int argc) {
     (void)argc;
     REAL_ARG(0, "numerator");
     pv v = ARG(0);
     if (pv_is_fix(v)) RETURN(v);
-    if (!flo_is_integer(flo_val(v))) return err_msg(vm, "range-error", "numerator", "exact rationals are not supported yet:", v);
-    RETURN(v);
+    int64_t num, den;
+    if (!flo_ratio(flo_val(v), &num, &den)) return err_msg(vm, "range-error", "numerator", "no exact value that fits (bignums are not supported yet):", v);
+    return mk_flonum(vm, (double)num, &vm->r.ret);
 }
 int prim_denominator(pith_vm *vm, int argc) {
     (void)argc;
     REAL_ARG(0, "denominator");
     pv v = ARG(0);
     if (pv_is_fix(v)) RETURN(pv_from_fix(1));
-    if (!flo_is_integer(flo_val(v))) return err_msg(vm, "range-error", "denominator", "exact rationals are not supported yet:", v);
-    return mk_flonum(vm, 1.0, &vm->r.ret);
+    int64_t num, den;
+    if (!flo_ratio(flo_val(v), &num, &den)) return err_msg(vm, "range-error", "denominator", "no exact value that fits (bignums are not supported yet):", v);
+    return mk_flonum(vm, (double)den, &vm->r.ret);
 }

@@ -13,7 +13,7 @@
 #include "vm.h"
 
 /* Frame kinds on the reader's stack. */
-enum { FR_LIST, FR_VECTOR, FR_BYTEVECTOR, FR_QUOTE, FR_COMMENT };
+enum { FR_LIST, FR_VECTOR, FR_BYTEVECTOR, FR_QUOTE, FR_COMMENT, FR_LABEL };
 /* Dot states of a list frame. */
 enum { DOT_NONE, DOT_WANT, DOT_DONE };
 #define FRAME_WORDS 5  /* kind, head, tail, loc, state */
@@ -388,13 +388,95 @@ static int read_atom(reader *r, pv *out) {
     return make_symbol(r, start, end, r->st->fold_case, out);
 }
 
+/* ---- datum labels (#n= and #n#) ----
+ * A label's datum may refer to itself: while it is being read, #n# reads as
+ * a placeholder (a fresh box), which is replaced everywhere inside the
+ * datum once it is complete.  The walk allocates nothing on the heap. */
+
+static bool ph_push(pith_vm *vm, pv **stk, size_t *n, size_t *cap, pv v) {
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        pv *ns = host_alloc(vm, nc * sizeof(pv));
+        if (!ns) return false;
+        if (*n) MEMCPY(ns, *stk, *n * sizeof(pv));
+        host_free(vm, *stk, *cap * sizeof(pv));
+        *stk = ns;
+        *cap = nc;
+    }
+    (*stk)[(*n)++] = v;
+    return true;
+}
+
+/* Mark x visited; false if it already was.  Open addressing by address. */
+static int ph_visit(pith_vm *vm, uint64_t **set, size_t *cap, size_t *n, pv x) {
+    if ((*n + 1) * 2 > *cap) {
+        size_t nc = *cap ? *cap * 2 : 1024;
+        uint64_t *ns = host_alloc(vm, nc * sizeof(uint64_t));
+        if (!ns) return -1;
+        MEMSET(ns, 0, nc * sizeof(uint64_t));
+        for (size_t i = 0; i < *cap; i++) {
+            if (!(*set)[i]) continue;
+            size_t h = (size_t)(((*set)[i] >> 3) * 0x9e3779b97f4a7c15ull) & (nc - 1);
+            while (ns[h]) h = (h + 1) & (nc - 1);
+            ns[h] = (*set)[i];
+        }
+        host_free(vm, *set, *cap * sizeof(uint64_t));
+        *set = ns;
+        *cap = nc;
+    }
+    size_t h = (size_t)((x >> 3) * 0x9e3779b97f4a7c15ull) & (*cap - 1);
+    while ((*set)[h]) {
+        if ((*set)[h] == x) return 0;
+        h = (h + 1) & (*cap - 1);
+    }
+    (*set)[h] = x;
+    (*n)++;
+    return 1;
+}
+
+/* Replace placeholder ph by val everywhere inside root. */
+static int patch_label(pith_vm *vm, pv root, pv ph, pv val) {
+    pv *stk = 0;
+    size_t n = 0, cap = 0, scap = 0, sn = 0;
+    uint64_t *set = 0;
+    int st = PITH_OK;
+    if (!ph_push(vm, &stk, &n, &cap, root)) return err_oom(vm);
+    while (n && !st) {
+        pv x = stk[--n];
+        if (!pv_is(x, T_PAIR) && !pv_is(x, T_VECTOR)) continue;
+        int v = ph_visit(vm, &set, &scap, &sn, x);
+        if (v < 0) { st = err_oom(vm); break; }
+        if (!v) continue;
+        size_t k = pv_is(x, T_PAIR) ? 2 : pv_size(x);
+        for (size_t i = 0; i < k; i++) {
+            pv e = SLOT(x, i);
+            if (e == ph) pv_store(vm, x, &SLOT(x, i), val);
+            else if ((pv_is(e, T_PAIR) || pv_is(e, T_VECTOR)) && !ph_push(vm, &stk, &n, &cap, e)) {
+                st = err_oom(vm);
+                break;
+            }
+        }
+    }
+    host_free(vm, stk, cap * sizeof(pv));
+    host_free(vm, set, scap * sizeof(uint64_t));
+    return st;
+}
+
+/* The entry of label n in the alist labels, or #f. */
+static pv label_entry(pv labels, int64_t n) {
+    for (; pv_is_pair(labels); labels = CDR(labels))
+        if (pv_fix(CAR(CAR(labels))) == n) return CAR(labels);
+    return PV_FALSE;
+}
+
 int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out) {
     reader rd = {vm, st, src, str_len(src)};
     reader *r = &rd;
     rstack stack = {PV_FALSE, 0};
-    pv value = PV_FALSE;
+    pv value = PV_FALSE, labels = PV_NULL;
     GC_SCOPE(vm);
     GC_ROOT2(stack.vec, value);
+    GC_ROOT(labels);
     GC_ROOT(rd.src);
     TRY(mk_vector(vm, 16 * FRAME_WORDS, PV_FALSE, &stack.vec));
     *status = RD_OK;
@@ -508,6 +590,37 @@ int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out) {
                 TRY(s);
                 goto deliver;
             }
+            if (c1 >= '0' && c1 <= '9') {
+                /* #n= defines a datum label, #n# refers to one */
+                next(r);
+                int64_t n = 0;
+                uint32_t d;
+                while ((d = peek(r)) >= '0' && d <= '9') {
+                    next(r);
+                    if (n < 100000000) n = n * 10 + (d - '0');
+                }
+                if (d == '=') {
+                    next(r);
+                    if (pv_is_pair(label_entry(labels, n)))
+                        return rd_error_at(r, loc, "datum label defined twice:", pv_from_fix(n));
+                    pv ph, e;
+                    TRY(mk_box(vm, pv_from_fix(n), &ph));
+                    TRY(mk_pair(vm, pv_from_fix(n), ph, &e));
+                    TRY(mk_pair(vm, e, labels, &labels));
+                    TRY(push_frame(r, &stack, FR_LABEL, pv_from_fix(n), loc));
+                    pv_store(vm, stack.vec, &F_TAIL(&stack), ph);
+                    continue;
+                }
+                if (d == '#') {
+                    next(r);
+                    pv e = label_entry(labels, n);
+                    if (!pv_is_pair(e)) return rd_error_at(r, loc, "reference to an undefined datum label:", pv_from_fix(n));
+                    value = CDR(e);
+                    goto deliver;
+                }
+                if (d == 0xffffffffu) { *status = RD_INCOMPLETE; return PITH_OK; }
+                return rd_error_at(r, loc, "bad datum label (expected #n= or #n#)", 0);
+            }
             if (c1 == '!') {
                 next(r);
                 next(r);
@@ -546,6 +659,15 @@ int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out) {
             if (kind == FR_COMMENT) {
                 stack.n--;
                 break;
+            }
+            if (kind == FR_LABEL) {
+                pv ph = F_TAIL(&stack);
+                if (value == ph) return rd_error_at(r, F_LOC(&stack), "a datum label refers only to itself:", F_HEAD(&stack));
+                pv e = label_entry(labels, pv_fix(F_HEAD(&stack)));
+                pv_store(vm, e, &CDR(e), value);
+                TRY(patch_label(vm, value, F_TAIL(&stack), value));
+                stack.n--;
+                continue;
             }
             if (kind == FR_LIST) {
                 int state = (int)pv_fix(F_STATE(&stack));

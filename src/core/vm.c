@@ -980,14 +980,16 @@ L_ZEROP: {
 L_VREF:
     t1 = *--sp;
     if (!pv_is(t1, T_VECTOR)) FAIL(err_type(vm, "vector-ref", "vector", t1));
-    if (!pv_is_fix(acc) || (uint64_t)pv_fix(acc) >= pv_size(t1)) FAIL(err_range(vm, "vector-ref", acc));
+    if (!pv_is_fix(acc)) FAIL(err_type(vm, "vector-ref", "exact integer", acc));
+    if ((uint64_t)pv_fix(acc) >= pv_size(t1)) FAIL(err_range(vm, "vector-ref", acc));
     acc = SLOT(t1, pv_fix(acc));
     NEXT;
 L_VSET: {
     pv idx = *--sp;
     t1 = *--sp;
     if (!pv_is(t1, T_VECTOR)) FAIL(err_type(vm, "vector-set!", "vector", t1));
-    if (!pv_is_fix(idx) || (uint64_t)pv_fix(idx) >= pv_size(t1)) FAIL(err_range(vm, "vector-set!", idx));
+    if (!pv_is_fix(idx)) FAIL(err_type(vm, "vector-set!", "exact integer", idx));
+    if ((uint64_t)pv_fix(idx) >= pv_size(t1)) FAIL(err_range(vm, "vector-set!", idx));
     if (pv_has_flag(t1, OF_IMMUTABLE)) FAIL(err_msg(vm, "error", "vector-set!", "vector is immutable:", t1));
     pv_store(vm, t1, &SLOT(t1, pv_fix(idx)), acc);
     acc = PV_VOID;
@@ -1000,7 +1002,8 @@ L_VLEN:
 L_SREF:
     t1 = *--sp;
     if (!pv_is(t1, T_STRING)) FAIL(err_type(vm, "string-ref", "string", t1));
-    if (!pv_is_fix(acc) || (uint64_t)pv_fix(acc) >= str_len(t1)) FAIL(err_range(vm, "string-ref", acc));
+    if (!pv_is_fix(acc)) FAIL(err_type(vm, "string-ref", "exact integer", acc));
+    if ((uint64_t)pv_fix(acc) >= str_len(t1)) FAIL(err_range(vm, "string-ref", acc));
     acc = pv_from_char(str_ref(t1, (size_t)pv_fix(acc)));
     NEXT;
 

@@ -130,6 +130,7 @@ struct pith_vm {
     chunk *old;               /* first chunk (allocation order) */
     chunk *old_last;          /* chunk being filled */
     size_t old_bytes;         /* bytes of old chunks allocated from the host */
+    chunk *spare_chunk;       /* from-space kept for the next major collection */
     size_t old_used;          /* bytes of objects in old chunks */
     size_t major_threshold;   /* collect everything when old_used passes it */
     size_t heap_limit;        /* bytes, 0: none */

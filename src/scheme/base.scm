@@ -172,11 +172,15 @@
 
 (define (list-set! l k obj) (set-car! (list-tail l k) obj))
 
+;; vector-map and string-map collect into a list first, for the same reason
+;; as map (no mutation of a result already returned).
 (define (vector-map f v . vs)
   (if (null? vs)
-      (let* ((n (vector-length v)) (out (make-vector n)))
-        (do ((i 0 (+ i 1))) ((= i n) out)
-          (vector-set! out i (f (vector-ref v i)))))
+      (let ((n (vector-length v)))
+        (let loop ((i 0) (acc '()))
+          (if (= i n)
+              (list->vector (reverse acc))
+              (loop (+ i 1) (cons (f (vector-ref v i)) acc)))))
       (list->vector (apply map f (vector->list v) (map vector->list vs)))))
 
 (define (vector-for-each f v . vs)
@@ -188,9 +192,11 @@
 
 (define (string-map f s . ss)
   (if (null? ss)
-      (let* ((n (string-length s)) (out (make-string n)))
-        (do ((i 0 (+ i 1))) ((= i n) out)
-          (string-set! out i (f (string-ref s i)))))
+      (let ((n (string-length s)))
+        (let loop ((i 0) (acc '()))
+          (if (= i n)
+              (list->string (reverse acc))
+              (loop (+ i 1) (cons (f (string-ref s i)) acc)))))
       (list->string (apply map f (string->list s) (map string->list ss)))))
 
 (define (string-for-each f s . ss)
@@ -362,8 +368,10 @@
   (let ((p (%in port)))
     (let loop ()
       (let* ((buf (%port-ref p %P-BUF))
-             (state (vector (%port-ref p %P-POS) 1 0 0 #f 0))
+             (state (vector (%port-ref p %P-POS) 1 0 0 (eq? (%port-ref p %P-HANDLE) 'fold-case) 0))
              (datum (%read-from-string buf state)))
+        ;; #!fold-case and #!no-fold-case last for the rest of the port
+        (%port-set! p %P-HANDLE (if (vector-ref state 4) 'fold-case 0))
         (case (vector-ref state 5)
           ((0) (%port-set! p %P-POS (vector-ref state 0)) datum)
           ((1) (%port-set! p %P-POS (string-length buf)) (eof-object))

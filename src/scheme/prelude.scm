@@ -16,16 +16,20 @@
   (error (string-append who ": expected " what ", got") x))
 
 ;; map and for-each over one or more lists, stopping at the shortest.
+;; Results are accumulated and reversed, never built by mutation, so a
+;; continuation captured in f and re-entered does not change an earlier
+;; result (R7RS 6.10).
 (define (%map1 f l)
   (let loop ((l l) (acc '()))
-    (if (pair? l)
-        (loop (cdr l) (cons (f (car l)) acc))
-        (reverse acc))))
+    (cond ((pair? l) (loop (cdr l) (cons (f (car l)) acc)))
+          ((null? l) (reverse acc))
+          (else (error "map: expected a list, got" l)))))
 
 (define (%any-null? ls)
   (cond ((null? ls) #f)
         ((pair? (car ls)) (%any-null? (cdr ls)))
-        (else #t)))
+        ((null? (car ls)) #t)
+        (else (error "expected a list, got" (car ls)))))
 
 (define (map f l . ls)
   (if (null? ls)
@@ -38,9 +42,9 @@
 (define (for-each f l . ls)
   (if (null? ls)
       (let loop ((l l))
-        (if (pair? l)
-            (begin (f (car l)) (loop (cdr l)))
-            (if #f #f)))
+        (cond ((pair? l) (f (car l)) (loop (cdr l)))
+              ((null? l) (if #f #f))
+              (else (error "for-each: expected a list, got" l))))
       (let loop ((ls (cons l ls)))
         (if (%any-null? ls)
             (if #f #f)

@@ -1,0 +1,2 @@
+(write (command-line))
+(newline)

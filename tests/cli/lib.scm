@@ -1,0 +1,2 @@
+;; loaded with -l: defines triple, prints nothing
+(define (triple x) (* 3 x))

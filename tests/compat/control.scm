@@ -1,0 +1,33 @@
+;; call/cc, dynamic-wind, generators, values.
+(import (scheme base) (scheme write) (scheme char) (scheme cxr) (scheme lazy) (scheme case-lambda) (scheme inexact) (scheme read))
+(define trail '())
+(define (note x) (set! trail (cons x trail)))
+(define k2 #f)
+(dynamic-wind
+  (lambda () (note 'in))
+  (lambda () (call/cc (lambda (k) (set! k2 k))) (note 'body))
+  (lambda () (note 'out)))
+(if (< (length trail) 6) (k2 'again))
+(write (reverse trail)) (newline)
+;; escaping from a for-each
+(write (call/cc (lambda (return) (for-each (lambda (x) (if (> x 2) (return x))) '(1 2 3 4)) 'none))) (newline)
+;; a generator from re-entered continuations
+(define (make-gen lst)
+  (define return #f)
+  (define (gen)
+    (call/cc
+     (lambda (r)
+       (set! return r)
+       (for-each (lambda (x) (call/cc (lambda (next) (set! gen (lambda () (next #f))) (return x)))) lst)
+       (return 'done))))
+  (lambda () (gen)))
+(define g (make-gen '(a b c)))
+(let loop ((x (g)) (acc '()))
+  (if (eq? x 'done) (begin (write (reverse acc)) (newline)) (loop (g) (cons x acc))))
+(call-with-values (lambda () (values 1 2 3)) (lambda (a b c) (write (list c b a)) (newline)))
+(write (call-with-values (lambda () (values)) list)) (newline)
+(let-values (((q r) (floor/ 17 5)) ((x) (values 'single))) (write (list q r x)) (newline))
+(define-values (a b . rest) (values 1 2 3 4))
+(write (list a b rest)) (newline)
+(write (+ 1 (call/cc (lambda (k) (dynamic-wind (lambda () #f) (lambda () (k 10)) (lambda () (note 'left))))))) (newline)
+(write (car trail)) (newline)
