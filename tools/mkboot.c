@@ -97,7 +97,7 @@ static void build(pith_vm *vm, int argc, char **argv) {
     if (str_from_c(vm, argv[2], &file)) die_error(vm, "reading");
     STORE(vm->r.files, 1, file);
     vm->next_file = 2;
-    read_state st = {0, 1, 0, 1, false};
+    read_state st = {0, 1, 0, 1, false, -1};
     for (;;) {
         int rs;
         if (read_datum(vm, src, &st, &rs, &datum)) die_error(vm, argv[2]);

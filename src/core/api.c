@@ -90,6 +90,7 @@ pith_vm *vm_new(const pith_host *host, const pith_options *opts, pith_status *st
     for (size_t i = 0; i < VM_NROOTS; i++) r[i] = PV_FALSE;
     vm->fuel = -1;
     vm->budget = -1;
+    vm->console_bol = true;
     vm->max_depth = 400;
     size_t nursery = (size_t)1 << 20;
     if (opts && opts->size >= sizeof(uint32_t)) {
@@ -188,9 +189,11 @@ static pith_status run_blocking(pith_vm *vm, pith_value *result) {
     return finish(vm, s, result);
 }
 
+/* Code may start running only when nothing runs: not from inside a
+ * primitive, and not while a pith_run slice is suspended. */
 static pith_status check_idle(pith_vm *vm) {
     if (!vm_ok(vm)) return PITH_MISUSE;
-    if (vm->running || vm->in_prim) return PITH_MISUSE;
+    if (vm->running || vm->in_prim || vm->suspended) return PITH_MISUSE;
     return PITH_OK;
 }
 
@@ -284,9 +287,11 @@ pith_status pith_run(pith_vm *vm, int64_t budget, pith_value *result) {
     int s = vm_run(vm);
     vm->budget = -1;
     if (s == PITH_YIELD || s == PITH_WAITING) {
+        vm->suspended = true;
         if (result) *result = PITH_NONE;
         return (pith_status)s;
     }
+    vm->suspended = false;
     return finish(vm, s, result);
 }
 
@@ -641,13 +646,17 @@ int cond_report(pith_vm *vm, pv c, obuf *o, bool with_trace) {
     TRY(put(vm, o, label));
     pv msg = SLOT(c, COND_MESSAGE);
     if (pv_is(msg, T_STRING)) TRY(write_obuf(vm, msg, WR_DISPLAY, o));
-    for (pv l = SLOT(c, COND_IRRITANTS); pv_is_pair(l); l = CDR(l)) {
+    /* At most 100 irritants and frames: the lists may be circular. */
+    int count = 0;
+    for (pv l = SLOT(c, COND_IRRITANTS); pv_is_pair(l) && count < 100; l = CDR(l), count++) {
         TRY(put(vm, o, " "));
         TRY(write_obuf(vm, CAR(l), WR_WRITE, o));
     }
+    if (count == 100) TRY(put(vm, o, " ..."));
     TRY(put(vm, o, "\n"));
     if (!with_trace) return PITH_OK;
-    for (pv t = SLOT(c, COND_TRACE); pv_is_pair(t); t = CDR(t)) {
+    count = 0;
+    for (pv t = SLOT(c, COND_TRACE); pv_is_pair(t) && count < 100; t = CDR(t), count++) {
         pv fr = CAR(t);
         if (!pv_is_pair(fr) || system_loc(vm, CDR(fr)) || !pv_is_fix(CDR(fr))) continue;
         TRY(put(vm, o, "  in "));

@@ -158,7 +158,7 @@ static int cerr(comp *c, const char *msg, pv form) {
     pith_vm *vm = c->vm;
     int64_t loc = c->loc;
     if (pv_is_pair(form) && pv_size(form) == 3 && pv_is_fix(PAIR_LOC(form))) loc = pv_fix(PAIR_LOC(form));
-    err_raise(vm, "syntax-error", msg, form, 0, 0);
+    err_raise(vm, "syntax-error", msg, form == PV_FALSE ? 0 : form, 0, 0);
     if (loc >= 0 && pv_is(vm->r.exn, T_CONDITION) && vm->r.exn != vm->r.oom)
         SLOT(vm->r.exn, COND_LOC) = pv_from_fix(loc);
     return PITH_ERROR;
@@ -172,8 +172,21 @@ static int emit_word(comp *c, cfn *f, uint32_t w) {
     return PITH_OK;
 }
 
+/* Operand A must fit in 24 bits (signed). */
+#define A_MAX ((1 << 23) - 1)
+#define A_MIN (-(1 << 23))
+
 static int emit(comp *c, cfn *f, int op, int32_t a) {
+    if (a > A_MAX || a < A_MIN) return cerr(c, "procedure too large to compile (an operand does not fit)", PV_FALSE);
     return emit_word(c, f, (uint32_t)op | ((uint32_t)a << 8));
+}
+
+/* Point the jump instruction at `at` to the current end of the code. */
+static int patch_jump(comp *c, cfn *f, size_t at, int op) {
+    size_t dist = f->ncode - at - 1;
+    if (dist > (size_t)A_MAX) return cerr(c, "procedure too large to compile (a jump is too long)", PV_FALSE);
+    f->code[at] = (uint32_t)op | ((uint32_t)dist << 8);
+    return PITH_OK;
 }
 
 static void bump(cfn *f, int n) {
@@ -775,7 +788,7 @@ static int compile_expr(comp *c, cfn *f, pv x, bool tail) {
                     pend = p;
                     TRY(emit(c, f, OP_JMP, 0));
                 }
-                f->code[j1] = (uint32_t)OP_JT | ((uint32_t)(f->ncode - j1 - 1) << 8);
+                TRY(patch_jump(c, f, j1, OP_JT));
                 x = then;
                 continue;
             }
@@ -791,7 +804,7 @@ static int compile_expr(comp *c, cfn *f, pv x, bool tail) {
                 pend = p;
                 TRY(emit(c, f, OP_JMP, 0));
             }
-            f->code[j1] = (uint32_t)OP_JF | ((uint32_t)(f->ncode - j1 - 1) << 8);
+            TRY(patch_jump(c, f, j1, OP_JF));
             x = els;
             continue;
         }
@@ -891,7 +904,7 @@ static int compile_expr(comp *c, cfn *f, pv x, bool tail) {
     /* Resolve pending jumps and drops, innermost first. */
     for (pending *p = pend; p; p = p->next) {
         if (p->kind == PD_JUMP) {
-            f->code[p->at] = (uint32_t)OP_JMP | ((uint32_t)(f->ncode - p->at - 1) << 8);
+            TRY(patch_jump(c, f, p->at, OP_JMP));
         } else {
             TRY(emit(c, f, OP_DROP, p->n));
             f->depth = p->depth;
@@ -969,11 +982,16 @@ int compile_toplevel(pith_vm *vm, pv form, pv env, pv *out) {
     if ((s = pool_add(&c, PV_FALSE, &top->code_pool))) goto done;
     if ((s = emit(&c, top, OP_ENTER, 0))) goto done;
     if ((s = emit_word(&c, top, 0))) goto done;
-    if ((s = compile_expr(&c, top, form, true))) goto done;
+    /* The top level's own calls are not tail calls: a top-level form runs
+     * once, and keeping its frame lets an error report where it happened. */
+    if ((s = compile_expr(&c, top, form, false))) goto done;
+    if ((s = emit(&c, top, OP_RET, 0))) goto done;
     top->code[1] = (uint32_t)(top->maxdepth + 4);
     {
         /* Phase 2: the pool becomes a root while CODE objects are made. */
         if (vm->nranges >= 8) { s = err_msg(vm, "error", "compile", "too many nested compilations", PV_FALSE); goto done; }
+        GC_SCOPE(vm);
+        GC_ROOT(c.env);
         int r = vm->nranges++;
         vm->ranges[r] = c.pool;
         vm->range_len[r] = c.npool;

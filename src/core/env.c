@@ -32,9 +32,9 @@ int env_cell(pith_vm *vm, pv env, pv sym, pv *out) {
         *out = b;
         return PITH_OK;
     }
-    pv cell;
+    pv cell = PV_FALSE;
     GC_SCOPE(vm);
-    GC_ROOT2(env, sym);
+    GC_ROOT3(env, sym, cell);
     TRY(mk_cell(vm, sym, PV_UNBOUND, &cell));
     SLOT(cell, CELL_OWNER) = env;
     TRY(ht_put(vm, SLOT(env, ENV_TABLE), sym, cell));

@@ -109,11 +109,12 @@ int err_range(pith_vm *vm, const char *who, pv got) {
     return raise3(vm, "range-error", buf, got, 0, 0);
 }
 
+/* irritant PV_FALSE (or NOIRR) means none. */
 int err_msg(pith_vm *vm, const char *kind, const char *who, const char *msg, pv irritant) {
     char buf[200];
     if (who) fmt(buf, sizeof buf, "%s: %s", who, msg);
     else fmt(buf, sizeof buf, "%s", msg);
-    return raise3(vm, kind, buf, irritant, 0, 0);
+    return raise3(vm, kind, buf, irritant == PV_FALSE ? NOIRR : irritant, 0, 0);
 }
 
 int err_oom(pith_vm *vm) {

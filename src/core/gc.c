@@ -135,6 +135,8 @@ void heap_free(pith_vm *vm) {
     pvbuf_free(vm, &vm->remset);
 }
 
+void gc_shadow_overflow(pith_vm *vm) { panic(vm, "too many GC roots of C locals (shadow stack overflow)"); }
+
 void gc_remember(pith_vm *vm, pv obj) {
     if (pv_has_flag(obj, OF_REMEMBERED)) return;
     pv_set_flag(obj, OF_REMEMBERED);
@@ -280,13 +282,22 @@ static void reset_nursery(pith_vm *vm) {
     vm->hlimit = vm->gc_stress ? vm->hp : vm->nursery_end;
 }
 
+/* Make sure the old generation can take everything in the nursery, so a
+ * minor collection cannot run out of memory half way.  False when the
+ * host has no more to lend. */
+static bool reserve_promotion(pith_vm *vm) {
+    size_t need = (size_t)(vm->hp - vm->nursery) + 64;
+    chunk *c = vm->old_last;
+    if (c && (size_t)(c->end - c->top) >= need) return true;
+    chunk *n = chunk_new(vm, need);
+    if (!n) return false;
+    if (c) c->next = n; else vm->old = n;
+    vm->old_last = n;
+    return true;
+}
+
 static void minor(pith_vm *vm) {
     gc_ctx g = {vm, false, 0, 0, 0, 0};
-    if (!vm->old_last) {
-        chunk *c = chunk_new(vm, 0);
-        if (!c) panic(vm, "the host has no memory left for the collector");
-        vm->old = vm->old_last = c;
-    }
     g.scan_chunk = vm->old_last;
     g.scan = vm->old_last->top;
     scan_roots(&g);
@@ -304,17 +315,19 @@ static void minor(pith_vm *vm) {
 }
 
 /* A major collection copies into one chunk big enough for everything, so
- * "not yet copied" is an address-range test. */
-static void major(pith_vm *vm) {
+ * "not yet copied" is an address-range test.  False (nothing done) when
+ * the host cannot lend that chunk. */
+static bool major(pith_vm *vm) {
     chunk *from = vm->old;
-    size_t from_bytes = vm->old_bytes;
     size_t need = vm->old_used + (size_t)(vm->hp - vm->nursery) + 4096;
-    vm->old = vm->old_last = 0;
-    vm->old_used = 0;
-    vm->old_bytes = 0;
+    size_t saved_used = vm->old_used;
+    vm->old_used = 0;  /* chunk_new sizes growth from old_used: need is enough */
     chunk *c = chunk_new(vm, need);
-    if (!c) panic(vm, "the host has no memory left for the collector");
+    vm->old_used = saved_used;
+    if (!c) return false;
     vm->old = vm->old_last = c;
+    vm->old_used = 0;
+    vm->old_bytes = c->size;
     gc_ctx g = {vm, true, c->start, c->end, c, c->start};
     for (size_t i = 0; i < vm->remset.n; i++) pv_clear_flag(vm->remset.v[i], OF_REMEMBERED);
     vm->remset.n = 0;
@@ -336,11 +349,11 @@ static void major(pith_vm *vm) {
         }
         from = n;
     }
-    (void)from_bytes;
     reset_nursery(vm);
     size_t live = vm->old_used;
     vm->major_threshold = live * 2 > live + MAJOR_MIN ? live * 2 : live + MAJOR_MIN;
     vm->gc_major++;
+    return true;
 }
 
 static size_t heap_in_use(pith_vm *vm) { return vm->old_used + (size_t)(vm->hp - vm->nursery); }
@@ -348,15 +361,21 @@ static size_t heap_in_use(pith_vm *vm) { return vm->old_used + (size_t)(vm->hp -
 int gc_collect(pith_vm *vm, size_t need, bool full) {
     (void)need;
     if (vm->in_gc) panic(vm, "the collector was re-entered");
+    if (!reserve_promotion(vm)) return err_oom(vm);
     vm->in_gc = true;
     minor(vm);
+    bool ok = true;
     if (full || vm->old_used > vm->major_threshold ||
         (vm->gc_stress && vm->gc_minor % STRESS_MAJOR_EVERY == 0) ||
         (vm->heap_limit && vm->old_used > vm->heap_limit))
-        major(vm);
+        ok = major(vm);
     vm->in_gc = false;
-    if (vm->heap_limit) {
-        if (vm->heap_state && heap_in_use(vm) < vm->heap_limit) vm->heap_state = 0;
+    if (!ok) return err_oom(vm);
+    if (vm->heap_limit && vm->heap_state) {
+        /* Back to normal only once well below the limit, or every
+         * allocation of a handler would raise heap-exhausted again. */
+        size_t margin = vm->heap_limit / 8 < HEAP_RESERVE ? vm->heap_limit / 8 : HEAP_RESERVE;
+        if (heap_in_use(vm) + margin < vm->heap_limit) vm->heap_state = 0;
     }
     return PITH_OK;
 }
@@ -382,9 +401,9 @@ int gc_alloc_slow(pith_vm *vm, int type, size_t words, pv *out) {
     size_t bytes = (words + 1) * 8;
     if (bytes >= LARGE_OBJECT || type == T_STACK || bytes > vm->nursery_size / 4) {
         if (vm->gc_stress || vm->old_used + bytes > vm->major_threshold)
-            gc_collect(vm, bytes, false);
+            TRY(gc_collect(vm, bytes, false));
         if (vm->heap_limit && vm->old_used + bytes > vm->heap_limit) {
-            gc_collect(vm, bytes, true);
+            TRY(gc_collect(vm, bytes, true));
             TRY(check_limit(vm, bytes));
         }
         uint64_t *p = old_alloc(vm, bytes);
@@ -395,7 +414,7 @@ int gc_alloc_slow(pith_vm *vm, int type, size_t words, pv *out) {
         gc_remember(vm, *out);
         return PITH_OK;
     }
-    gc_collect(vm, bytes, false);
+    TRY(gc_collect(vm, bytes, false));
     TRY(check_limit(vm, bytes));
     if ((size_t)(vm->nursery_end - vm->hp) < bytes) return err_oom(vm);
     uint64_t *p = (uint64_t *)vm->hp;

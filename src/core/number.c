@@ -324,6 +324,8 @@ static int parse_real(pith_vm *vm, pv str, size_t start, size_t n, int radix, in
 }
 
 int num_parse(pith_vm *vm, pv str, size_t start, size_t n, int radix, pv *out) {
+    GC_SCOPE(vm);
+    GC_ROOT(str);  /* parse_real may allocate a flonum between parts */
     int exactness = 0;
     bool radix_seen = false;
     *out = PV_FALSE;
@@ -341,17 +343,30 @@ int num_parse(pith_vm *vm, pv str, size_t start, size_t n, int radix, pv *out) {
         n -= 2;
     }
     if (n == 0) return PITH_OK;
-    /* Complex syntax is recognized only to report it clearly. */
-    if (n >= 2 && (CH(n - 1) == 'i' || CH(n - 1) == 'I') && radix != 16) {
-        bool has_digit = false;
-        for (size_t i = 0; i < n; i++) if (CH(i) >= '0' && CH(i) <= '9') has_digit = true;
-        if (has_digit || n <= 2) {
-            bool ok = true;
-            for (size_t i = 0; i + 1 < n; i++) {
-                uint32_t c = CH(i);
-                if (!(digit_of(c, radix) >= 0 || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E' || c == '/' || c == 'n' || c == 'a' || c == 'f')) ok = false;
-            }
-            if (ok) return err_msg(vm, "read-error", 0, "complex numbers are not supported yet", PV_FALSE);
+    /* Complex syntax (rectangular a+bi, polar a@b) is recognized only to
+     * report it clearly: the parts must be reals. */
+    for (size_t at = 1; at + 1 < n; at++) {
+        if (CH(at) != '@') continue;
+        pv a, b;
+        TRY(parse_real(vm, str, start, at, radix, exactness, &a));
+        TRY(parse_real(vm, str, start + at + 1, n - at - 1, radix, exactness, &b));
+        if (a != PV_FALSE && b != PV_FALSE) return err_msg(vm, "read-error", 0, "complex numbers are not supported yet", PV_FALSE);
+        return PITH_OK;
+    }
+    if (n >= 2 && (CH(n - 1) == 'i' || CH(n - 1) == 'I')) {
+        /* the imaginary part starts at the last sign that is not an
+         * exponent's */
+        size_t k = n - 1;
+        while (k > 0 && !((CH(k) == '+' || CH(k) == '-') &&
+                          !(radix == 10 && (CH(k - 1) == 'e' || CH(k - 1) == 'E'))))
+            k--;
+        if (CH(k) == '+' || CH(k) == '-') {
+            pv re = pv_from_fix(0), im = PV_FALSE;
+            if (k > 0) TRY(parse_real(vm, str, start, k, radix, exactness, &re));
+            if (n - 1 - k == 1) im = pv_from_fix(1);  /* +i, -i */
+            else TRY(parse_real(vm, str, start + k, n - 1 - k, radix, exactness, &im));
+            if (re != PV_FALSE && im != PV_FALSE)
+                return err_msg(vm, "read-error", 0, "complex numbers are not supported yet", PV_FALSE);
         }
     }
     return parse_real(vm, str, start, n, radix, exactness, out);
@@ -589,7 +604,11 @@ int prim_gcd(pith_vm *vm, int argc) {
         pv v = ARG(i);
         int64_t x;
         if (pv_is_fix(v)) x = pv_fix(v);
-        else { inexact = true; x = (int64_t)flo_val(v); }
+        else {
+            inexact = true;
+            if (fabs(flo_val(v)) >= 4.6e18) return overflow(vm, "gcd");
+            x = (int64_t)flo_val(v);
+        }
         g = gcd64(g, x);
     }
     if (inexact) return mk_flonum(vm, (double)g, &vm->r.ret);
@@ -604,7 +623,11 @@ int prim_lcm(pith_vm *vm, int argc) {
         pv v = ARG(i);
         int64_t x;
         if (pv_is_fix(v)) x = pv_fix(v);
-        else { inexact = true; x = (int64_t)flo_val(v); }
+        else {
+            inexact = true;
+            if (fabs(flo_val(v)) >= 4.6e18) return overflow(vm, "lcm");
+            x = (int64_t)flo_val(v);
+        }
         if (x < 0) x = -x;
         if (x == 0) { l = 0; continue; }
         if (l == 0) continue;

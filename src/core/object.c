@@ -335,9 +335,9 @@ int sym_intern(pith_vm *vm, const char *utf8, size_t len, pv *out) {
         }
         h = (h + 1) & (cap - 1);
     }
-    pv name = PV_FALSE, sym;
+    pv name = PV_FALSE, sym = PV_FALSE;
     GC_SCOPE(vm);
-    GC_ROOT(name);
+    GC_ROOT2(name, sym);
     TRY(str_from_utf8(vm, s, len, &name));
     pv_set_flag(name, OF_IMMUTABLE);
     TRY(gc_alloc(vm, T_SYMBOL, 2, &sym));
@@ -362,9 +362,9 @@ int sym_intern_str(pith_vm *vm, pv str, pv *out) {
         }
         h = (h + 1) & (cap - 1);
     }
-    pv name = PV_FALSE, sym;
+    pv name = PV_FALSE, sym = PV_FALSE;
     GC_SCOPE(vm);
-    GC_ROOT2(str, name);
+    GC_ROOT3(str, name, sym);
     size_t n = str_len(str);
     TRY(str_new(vm, n, str_wide(str) ? 0x100 : 0, &name));
     for (size_t i = 0; i < n; i++) str_set(vm, name, i, str_ref(str, i));

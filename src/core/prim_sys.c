@@ -265,19 +265,20 @@ int prim_loc_to_list(pith_vm *vm, int argc) {
 
 /* ---- hash tables ---- */
 
-static int ht_kind_of(pith_vm *vm, pv sym, int *kind) {
+/* The hash table kind named by the symbol in argument 0. */
+static int ht_kind_of(pith_vm *vm, int *kind) {
     static const char *names[] = {"eq", "eqv", "equal", "string", "weak-eq"};
     for (int i = 0; i < 5; i++) {
         pv s;
         TRY(sym_intern(vm, names[i], c_strlen(names[i]), &s));
-        if (s == sym) { *kind = i; return PITH_OK; }
+        if (s == ARG(0)) { *kind = i; return PITH_OK; }
     }
-    return err_msg(vm, "error", "make-hash-table", "unknown kind (expected eq, eqv, equal or string):", sym);
+    return err_msg(vm, "error", "make-hash-table", "unknown kind (expected eq, eqv, equal or string):", ARG(0));
 }
 
 int prim_make_htable(pith_vm *vm, int argc) {
     int kind;
-    TRY(ht_kind_of(vm, ARG(0), &kind));
+    TRY(ht_kind_of(vm, &kind));
     size_t cap = 16;
     if (argc > 1 && pv_is_fix(ARG(1)) && pv_fix(ARG(1)) > 0 && pv_fix(ARG(1)) < (1 << 26)) cap = (size_t)pv_fix(ARG(1)) * 2;
     return ht_new(vm, kind, cap, &vm->r.ret);
@@ -337,7 +338,7 @@ int prim_htable_kind(pith_vm *vm, int argc) {
 int prim_hash(pith_vm *vm, int argc) {
     (void)argc;
     int kind;
-    TRY(ht_kind_of(vm, ARG(0), &kind));
+    TRY(ht_kind_of(vm, &kind));
     RETURN(pv_from_fix(ht_hash(vm, kind, ARG(1))));
 }
 
@@ -544,8 +545,9 @@ int prim_set_features(pith_vm *vm, int argc) {
 /* ---- reading and writing ---- */
 
 /* (%read-from-string string state): state is a vector
- * #(pos line col file fold-case status); status becomes 0 (a datum),
- * 1 (end of input) or 2 (input ends inside a datum). */
+ * #(pos line col file fold-case status [open-location]); status becomes
+ * 0 (a datum), 1 (end of input) or 2 (input ends inside a datum, which
+ * began at open-location). */
 int prim_read_from_string(pith_vm *vm, int argc) {
     CHECK_TYPE(ARG(0), T_STRING, "read", "string");
     pv stv = ARG(1);
@@ -557,17 +559,26 @@ int prim_read_from_string(pith_vm *vm, int argc) {
     st.col = pv_fix(SLOT(stv, 2));
     st.file = (int)pv_fix(SLOT(stv, 3));
     st.fold_case = SLOT(stv, 4) != PV_FALSE;
+    st.open_loc = -1;
     if (st.pos > str_len(ARG(0))) return err_range(vm, "read", SLOT(stv, 0));
     int status;
     pv datum = PV_FALSE;
     int s = read_datum(vm, ARG(0), &st, &status, &datum);
     stv = ARG(1);
-    if (s) return s;
+    if (s) {
+        /* where reading stopped, so a REPL can skip the bad input */
+        SLOT(stv, 0) = pv_from_fix((int64_t)st.pos);
+        SLOT(stv, 1) = pv_from_fix(st.line);
+        SLOT(stv, 2) = pv_from_fix(st.col);
+        return s;
+    }
     SLOT(stv, 0) = pv_from_fix((int64_t)st.pos);
     SLOT(stv, 1) = pv_from_fix(st.line);
     SLOT(stv, 2) = pv_from_fix(st.col);
     SLOT(stv, 4) = pv_bool(st.fold_case);
     SLOT(stv, 5) = pv_from_fix(status);
+    /* an optional 7th slot: where an unclosed datum began */
+    if (pv_size(stv) > 6) SLOT(stv, 6) = status == RD_INCOMPLETE && st.open_loc >= 0 ? pv_from_fix(st.open_loc) : PV_FALSE;
     RETURN(datum);
 }
 
@@ -610,6 +621,7 @@ static const pith_host_console *console(pith_vm *vm) { return vm->host->console;
 /* Write all of buf to console stream `stream`, waiting when not ready. */
 static int console_out(pith_vm *vm, int stream, const uint8_t *p, size_t n) {
     const pith_host_console *c = console(vm);
+    if (n) vm->console_bol = p[n - 1] == '\n';
     if (!c || !c->write) return PITH_OK;  /* no console: output is dropped */
     int spins = 0;
     while (n) {
@@ -657,6 +669,14 @@ int prim_console_read(pith_vm *vm, int argc) {
     if (r == PITH_HOST_EOF || r == 0) RETURN(PV_EOF);
     if (r < 0) return err_msg(vm, "file-error", "read", "console input failed", PV_FALSE);
     return str_from_utf8(vm, buf, (size_t)r, &vm->r.ret);
+}
+
+/* Start a new line on the console unless output is at the start of one
+ * (the REPL's prompt after (display "abc")). */
+int prim_fresh_line(pith_vm *vm, int argc) {
+    (void)argc;
+    if (!vm->console_bol) TRY(console_out(vm, 1, (const uint8_t *)"\n", 1));
+    RETURN(PV_VOID);
 }
 
 int prim_console_interactive(pith_vm *vm, int argc) {
@@ -863,7 +883,14 @@ int prim_port_take_output(pith_vm *vm, int argc) {
     (void)argc;
     pv p = ARG(0);
     if (!pv_is(p, T_PORT) || pv_fix(SLOT(p, PORT_KIND)) != PK_STRING) return err_type(vm, "get-output-string", "string output port", p);
-    return str_from_utf8(vm, bv_bytes(SLOT(p, PORT_BUF)), (size_t)pv_fix(SLOT(p, PORT_FILL)), &vm->r.ret);
+    /* str_from_utf8 reads its bytes again after allocating, so give it a
+     * copy outside the heap (the buffer may move). */
+    size_t n = (size_t)pv_fix(SLOT(p, PORT_FILL));
+    obuf copy = {0, 0, 0};
+    TRY(obuf_put(vm, &copy, bv_bytes(SLOT(p, PORT_BUF)), n));
+    int st = str_from_utf8(vm, copy.p, n, &vm->r.ret);
+    obuf_free(vm, &copy);
+    return st;
 }
 
 /* ---- the process and the host ---- */

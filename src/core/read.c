@@ -159,7 +159,7 @@ static int read_hex_escape(reader *r, int64_t loc, const char *what, uint32_t *o
         if (d == EOFC) return 2;
         int dv = (d >= '0' && d <= '9') ? (int)(d - '0')
                : ((d | 0x20) >= 'a' && (d | 0x20) <= 'f') ? (int)((d | 0x20) - 'a' + 10) : -1;
-        if (dv < 0 || digits > 8) return rd_error_at(r, loc, what, 0);
+        if (dv < 0 || digits >= 8) return rd_error_at(r, loc, what, 0);
         v = v * 16 + (uint32_t)dv;
         digits++;
     }
@@ -285,6 +285,8 @@ static int read_bar_symbol(reader *r, pv *out) {
                 else if (c == 'n') c = 10;
                 else if (c == 'r') c = 13;
                 else if (c == EOFC) return 2;
+                else if (c != '|' && c != '\\')
+                    return rd_error_at(r, loc, "unknown escape in |symbol|:", pv_from_char(c));
             }
             if (pass == 0) n++;
             else TRY(str_set(vm, name, k++, c));
@@ -473,10 +475,10 @@ int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out) {
     reader rd = {vm, st, src, str_len(src)};
     reader *r = &rd;
     rstack stack = {PV_FALSE, 0};
-    pv value = PV_FALSE, labels = PV_NULL;
+    pv value = PV_FALSE, labels = PV_NULL, ph = PV_FALSE, entry = PV_FALSE;
     GC_SCOPE(vm);
     GC_ROOT2(stack.vec, value);
-    GC_ROOT(labels);
+    GC_ROOT3(labels, ph, entry);
     GC_ROOT(rd.src);
     TRY(mk_vector(vm, 16 * FRAME_WORDS, PV_FALSE, &stack.vec));
     *status = RD_OK;
@@ -488,12 +490,18 @@ int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out) {
     for (;;) {
         int incomplete;
         skip_atmosphere(r, &incomplete);
-        if (incomplete) { *status = RD_INCOMPLETE; return PITH_OK; }
+        if (incomplete) {
+            *status = RD_INCOMPLETE;
+            st->open_loc = stack.n ? pv_fix(SLOT(stack.vec, 3)) : here(r);
+            return PITH_OK;
+        }
         uint32_t c = peek(r);
         int64_t loc = here(r);
+        st->open_loc = stack.n ? pv_fix(SLOT(stack.vec, 3)) : loc;
         int s = PITH_OK;
         if (c == EOFC) {
             *status = stack.n ? RD_INCOMPLETE : RD_EOF;
+            if (stack.n) st->open_loc = pv_fix(SLOT(stack.vec, 3));  /* the outermost frame */
             *out = PV_EOF;
             return PITH_OK;
         }
@@ -603,10 +611,9 @@ int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out) {
                     next(r);
                     if (pv_is_pair(label_entry(labels, n)))
                         return rd_error_at(r, loc, "datum label defined twice:", pv_from_fix(n));
-                    pv ph, e;
                     TRY(mk_box(vm, pv_from_fix(n), &ph));
-                    TRY(mk_pair(vm, pv_from_fix(n), ph, &e));
-                    TRY(mk_pair(vm, e, labels, &labels));
+                    TRY(mk_pair(vm, pv_from_fix(n), ph, &entry));
+                    TRY(mk_pair(vm, entry, labels, &labels));
                     TRY(push_frame(r, &stack, FR_LABEL, pv_from_fix(n), loc));
                     pv_store(vm, stack.vec, &F_TAIL(&stack), ph);
                     continue;

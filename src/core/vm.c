@@ -19,6 +19,7 @@
 #include "vm.h"
 
 #define SEG_SLOTS 4096          /* slots in a default stack segment */
+#define CALLCC_SLOTS 256        /* a segment started by call/cc (it grows) */
 #define LINK_FP 2               /* fp of a segment's link frame */
 #define POLL_QUANTUM 4096       /* procedure entries between polls */
 #define FUEL_GRACE 1000000      /* steps a fuel-exhausted handler may take */
@@ -26,10 +27,9 @@
 static pv *seg_slots(pv seg) { return (pv *)pv_raw(seg, STK_HDR); }
 static size_t seg_cap(pv seg) { return (size_t)pv_size(seg) - STK_HDR; }
 
-/* A new (or the spare) segment with room for `need` slots beyond its link
- * frame.  The link frame is filled in; the link fields are the caller's. */
-static int seg_new(pith_vm *vm, size_t need, pv *out) {
-    size_t slots = need + LINK_FP + 8 > SEG_SLOTS ? need + LINK_FP + 8 + SEG_SLOTS / 4 : SEG_SLOTS;
+/* A new (or the spare) segment of `slots` slots, its link frame filled
+ * in; the link fields are the caller's. */
+static int seg_make(pith_vm *vm, size_t slots, pv *out) {
     pv spare = vm->r.spare;
     pv seg;
     if (pv_is(spare, T_STACK) && !pv_has_flag(spare, OF_FROZEN) && seg_cap(spare) >= slots) {
@@ -49,6 +49,12 @@ static int seg_new(pith_vm *vm, size_t need, pv *out) {
     s[2] = vm->r.underflow;
     *out = seg;
     return PITH_OK;
+}
+
+/* A segment with room for `need` slots beyond its link frame. */
+static int seg_new(pith_vm *vm, size_t need, pv *out) {
+    size_t slots = need + LINK_FP + 8 > SEG_SLOTS ? need + LINK_FP + 8 + SEG_SLOTS / 4 : SEG_SLOTS;
+    return seg_make(vm, slots, out);
 }
 
 /* The VM is leaving segment seg: record its fill and remember it (it was
@@ -117,9 +123,24 @@ int vm_reset(pith_vm *vm) {
     return PITH_OK;
 }
 
+static int vm_setup_call_rooted(pith_vm *vm, pv proc, int argc, const pv *argv);
+
 /* Arrange for the next vm_run to call proc with argv.  argv must be rooted
  * storage (or the handle table); the values are copied to the stack. */
 int vm_setup_call(pith_vm *vm, pv proc, int argc, const pv *argv) {
+    GC_SCOPE(vm);
+    GC_ROOT(proc);
+    /* argv is the caller's copy: a root range while this allocates. */
+    if (vm->nranges >= 8) return err_msg(vm, "error", 0, "too many nested calls from C", PV_FALSE);
+    int range = vm->nranges++;
+    vm->ranges[range] = (pv *)argv;
+    vm->range_len[range] = argv ? (size_t)argc : 0;
+    int st = vm_setup_call_rooted(vm, proc, argc, argv);
+    vm->nranges--;
+    return st;
+}
+
+static int vm_setup_call_rooted(pith_vm *vm, pv proc, int argc, const pv *argv) {
     GC_SCOPE(vm);
     GC_ROOT(proc);
     TRY(vm_reset(vm));
@@ -314,7 +335,8 @@ int vm_run(pith_vm *vm) {
     } while (0)
 #define A ((int32_t)w >> 8)
 #define UA (w >> 8)
-#define FAIL(expr) do { st = (expr); goto signal; } while (0)
+/* A failing instruction: err_* allocates, so registers are saved first. */
+#define FAIL(expr) do { SAVE(); st = (expr); LOAD(); goto signal; } while (0)
 /* Allocate with registers saved around a possible collection. */
 #define ALLOC(type, words, out) do { \
         size_t b_ = ((size_t)(words) + 1) * 8; \
@@ -363,15 +385,15 @@ L_HALT:
     return PITH_OK;
 
 L_UNDERFLOW: {
-    /* Return into the segment below. */
+    /* Return into the segment below.  While a new segment is allocated
+     * the registers stay those of this link frame (the collector scans the
+     * current segment up to vm->sp). */
     pv cur = vm->r.stack;
-    pv prev = SLOT(cur, STK_PREV);
     size_t psp = (size_t)pv_fix(SLOT(cur, STK_PREV_SP));
-    vm->fp = (uint32_t)pv_fix(SLOT(cur, STK_PREV_FP));
-    vm->pc = (uint32_t)pv_fix(SLOT(cur, STK_PREV_PC));
-    vm->sp = (uint32_t)psp;
-    vm->r.acc = acc;
-    if (pv_has_flag(prev, OF_FROZEN)) {
+    uint32_t pfp = (uint32_t)pv_fix(SLOT(cur, STK_PREV_FP));
+    uint32_t ppc = (uint32_t)pv_fix(SLOT(cur, STK_PREV_PC));
+    SAVE();
+    if (pv_has_flag(SLOT(cur, STK_PREV), OF_FROZEN)) {
         /* Copy the frozen frames into a writable segment. */
         pv seg;
         if (!pv_has_flag(cur, OF_FROZEN) && seg_cap(cur) >= psp) {
@@ -379,16 +401,20 @@ L_UNDERFLOW: {
         } else {
             st = seg_new(vm, psp, &seg);
             if (st) { LOAD(); goto signal; }
-            prev = SLOT(vm->r.stack, STK_PREV);
+            cur = vm->r.stack;
         }
+        pv prev = SLOT(cur, STK_PREV);
         for (int i = STK_PREV; i <= STK_PREV_PC; i++) SLOT(seg, i) = SLOT(prev, i);
         MEMCPY(seg_slots(seg), seg_slots(prev), psp * sizeof(pv));
         if (!in_nursery(vm, seg)) gc_remember(vm, seg);
         vm->r.stack = seg;
     } else {
         if (!pv_has_flag(cur, OF_FROZEN)) vm->r.spare = cur;
-        vm->r.stack = prev;
+        vm->r.stack = SLOT(cur, STK_PREV);
     }
+    vm->sp = (uint32_t)psp;
+    vm->fp = pfp;
+    vm->pc = ppc;
     LOAD();
     NEXT;
 }
@@ -650,12 +676,8 @@ invoke:
             SAVE();
             st = gc_alloc(vm, T_CONT, CONT_SIZE, &k);
             if (!st) {
-                SLOT(k, CONT_STACK) = vm->r.stack;
-                SLOT(k, CONT_SP) = pv_from_fix((int64_t)rsp);
-                SLOT(k, CONT_FP) = rfp;
-                SLOT(k, CONT_PC) = rpc;
                 vm->r.scratch = k;
-                st = seg_new(vm, 16, &seg);
+                st = seg_make(vm, CALLCC_SLOTS, &seg);
                 k = vm->r.scratch;
                 vm->r.scratch = PV_FALSE;
             }
@@ -664,6 +686,21 @@ invoke:
             pv f = seg_slots(old)[rsp + 3];
             seg_freeze(vm, old);
             seg_leave(vm, old, rsp);
+            /* Returning to a segment's link frame is returning to the
+             * segment below: link past such trivial frames, so a receiver
+             * that tail-calls call/cc again runs in constant space. */
+            pv target = old;
+            while (rsp == LINK_FP + 1 && pv_fix(rfp) == LINK_FP && pv_is(SLOT(target, STK_PREV), T_STACK)) {
+                rsp = (size_t)pv_fix(SLOT(target, STK_PREV_SP));
+                rfp = SLOT(target, STK_PREV_FP);
+                rpc = SLOT(target, STK_PREV_PC);
+                target = SLOT(target, STK_PREV);
+            }
+            SLOT(k, CONT_STACK) = target;
+            SLOT(k, CONT_SP) = pv_from_fix((int64_t)rsp);
+            SLOT(k, CONT_FP) = rfp;
+            SLOT(k, CONT_PC) = rpc;
+            old = target;
             SLOT(seg, STK_PREV) = old;
             SLOT(seg, STK_PREV_SP) = pv_from_fix((int64_t)rsp);
             SLOT(seg, STK_PREV_FP) = rfp;
@@ -695,6 +732,7 @@ invoke:
             int64_t deadline = n && pv_is_fix(newfp[1]) ? pv_fix(newfp[1]) : -1;
             acc = PV_VOID;
             sp = newfp - 2;
+            if (vm->interrupt) { ticks = 0; goto poll; }  /* do not sleep on it */
             SAVE();
             if (!vm->blocking || !vm->host->wait) {
                 vm->running = 0;
@@ -731,8 +769,10 @@ invoke:
             acc = newfp[1];
         } else {
             pv v;
+            size_t at = (size_t)(newfp - s);  /* the segment may move */
             sp = newfp + 1 + n;
             ALLOC(T_VALUES, (size_t)n, v);
+            newfp = s + at;
             k = newfp[0];
             for (int i = 0; i < n; i++) SLOT(v, i) = newfp[1 + i];
             acc = v;

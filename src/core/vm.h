@@ -167,6 +167,8 @@ struct pith_vm {
     int fuel_state;           /* 1: fuel-exhausted raised, in the grace */
     bool blocking;            /* %wait may block in the host's wait */
     bool abort_run;           /* %abort: end the run without the raise hook */
+    bool console_bol;         /* the last byte written to the console was \n */
+    bool suspended;           /* a pith_run slice yielded and is not done */
     volatile int interrupt;   /* set by pith_interrupt */
     int exit_status;          /* after PITH_EXIT */
     int max_depth;            /* compiler nesting limit */
@@ -192,7 +194,10 @@ typedef struct gc_scope_t {
 static inline void gc_scope_end(gc_scope_t *s) { s->vm->nshadow = s->n; }
 #define GC_SCOPE(vmp) \
     gc_scope_t gc_scope_ __attribute__((cleanup(gc_scope_end))) = {(vmp), (vmp)->nshadow}
-#define GC_ROOT(x) (gc_scope_.vm->shadow[gc_scope_.vm->nshadow++] = &(x))
+void gc_shadow_overflow(pith_vm *vm);  /* panics: a bug */
+#define GC_ROOT(x) \
+    (gc_scope_.vm->nshadow < 256 ? (void)(gc_scope_.vm->shadow[gc_scope_.vm->nshadow++] = &(x)) \
+                                 : gc_shadow_overflow(gc_scope_.vm))
 #define GC_ROOT2(a, b) (GC_ROOT(a), GC_ROOT(b))
 #define GC_ROOT3(a, b, c) (GC_ROOT(a), GC_ROOT(b), GC_ROOT(c))
 
@@ -338,10 +343,11 @@ enum { RD_OK = 0, RD_EOF = 1, RD_INCOMPLETE = 2 };
  * errors raise read-error conditions (return PITH_ERROR).  `file` is the
  * location file id; `line`/`col` the position of src[*pos] (updated). */
 typedef struct read_state {
-    size_t pos;
-    int64_t line, col;
-    int file;
-    bool fold_case;
+    size_t pos;          /* character index in the source */
+    int64_t line, col;   /* position of pos (line from 1, column from 0) */
+    int file;            /* location file id */
+    bool fold_case;      /* #!fold-case is in effect */
+    int64_t open_loc;    /* RD_INCOMPLETE: where the unclosed datum began */
 } read_state;
 int read_datum(pith_vm *vm, pv src, read_state *st, int *status, pv *out);
 

@@ -28,6 +28,7 @@ static int obuf_reserve(pith_vm *vm, obuf *o, size_t n) {
 }
 
 int obuf_put(pith_vm *vm, obuf *o, const void *p, size_t n) {
+    if (n == 0) return PITH_OK;
     TRY(obuf_reserve(vm, o, n));
     MEMCPY(o->p + o->n, p, n);
     o->n += n;
@@ -193,9 +194,10 @@ static bool symbol_needs_bars(pv name) {
     if (n == 0) return true;
     for (size_t i = 0; i < n; i++) {
         uint32_t c = str_ref(name, i);
-        if (c <= 32 || c == 127 || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
-            c == '"' || c == ';' || c == '\'' || c == '`' || c == ',' || c == '|' || c == '\\' ||
-            (c > 127 && char_is_whitespace(c)))
+        /* R7RS 6.13.3: symbols with non-ASCII characters are written
+         * with vertical lines */
+        if (c <= 32 || c >= 127 || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' ||
+            c == '"' || c == ';' || c == '\'' || c == '`' || c == ',' || c == '|' || c == '\\')
             return true;
     }
     uint32_t c0 = str_ref(name, 0);

@@ -398,17 +398,24 @@
   (let ((env (if (pair? env) (car env) (interaction-environment))))
     ((%compile (%expand x env) env))))
 
-;; Read every datum of string `text' (from file `name') and evaluate each
-;; in env; the value of the last.
-(define (%eval-text text name env)
-  (let ((state (vector 0 1 0 (%register-file name) #f 0)))
-    (let loop ((result (if #f #f)))
+;; Read every datum of string `text' (from file `name'), then evaluate each
+;; in env; the value of the last.  Reading everything first makes the rest
+;; of the program part of every continuation captured at its top level.
+(define (%read-all text name)
+  (let ((state (vector 0 1 0 (%register-file name) #f 0 #f)))
+    (let loop ((acc '()))
       (let ((datum (%read-from-string text state)))
         (case (vector-ref state 5)
-          ((0) (loop (eval datum env)))
-          ((1) result)
-          (else (raise (%make-condition 'read-error "unexpected end of file (a datum is not closed)"
-                                        (list name)))))))))
+          ((0) (loop (cons datum acc)))
+          ((1) (reverse acc))
+          (else (raise (%make-condition 'read-error "unexpected end of file: this datum is not closed"
+                                        '() #f (vector-ref state 6)))))))))
+
+(define (%eval-text text name env)
+  (let loop ((forms (%read-all text name)) (result (if #f #f)))
+    (if (null? forms)
+        result
+        (loop (cdr forms) (eval (car forms) env)))))
 
 (define (load filename . env)
   (%eval-text (%read-file filename) filename (if (pair? env) (car env) (interaction-environment))))
@@ -418,5 +425,7 @@
 (define (features) (%features))
 (define (void . args) (if #f #f))
 
-;; The report the pith command prints for an error (without backtrace).
-(define (condition/report-string e) (%condition-report e #f))
+;; The first line of the report the pith command prints for an error.
+(define (condition/report-string e)
+  (let* ((r (%condition-report e #f)) (n (string-length r)))
+    (if (and (> n 0) (char=? (string-ref r (- n 1)) #\newline)) (substring r 0 (- n 1)) r)))

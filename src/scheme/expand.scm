@@ -74,9 +74,13 @@
 
 ;;; ---- errors ----
 
+;; The innermost located form being expanded: where a syntax error in a
+;; form that has no location of its own (an atom, ()) is reported.
+(define %current-location #f)
+
 (define (syntax-error message form)
   (raise (%make-condition 'syntax-error message (list (syntax->datum form)) #f
-                          (%pair-location form))))
+                          (or (%pair-location form) %current-location))))
 
 ;; syntax->datum: renamed identifiers back to symbols.
 (define (syntax->datum x)
@@ -101,7 +105,10 @@
 
 (define (%expand-expr x env)
   (cond ((identifier? x) (%expand-variable x env))
-        ((pair? x) (%copy-location x (%expand-pair x env)))
+        ((pair? x)
+         (let ((loc (%pair-location x)))
+           (if loc (set! %current-location loc)))
+         (%copy-location x (%expand-pair x env)))
         ((null? x) (syntax-error "empty application ()" x))
         ((vector? x) (list 'quote (syntax->datum x)))
         (else x)))
@@ -499,6 +506,8 @@
         (syntax-error "syntax-rules: no pattern variable under this ellipsis:" sub))
     (let* ((seqs (%map1 (lambda (v) (cddr (assq v b))) evars))
            (n (apply min (%map1 length seqs))))
+      (if (not (apply = (%map1 length seqs)))
+          (syntax-error "syntax-rules: pattern variables under one ellipsis matched different lengths:" sub))
       (let loop ((i 0) (seqs seqs) (acc '()))
         (if (= i n)
             (let ((items (reverse acc)))

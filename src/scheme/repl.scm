@@ -24,67 +24,82 @@
 (define (%run-program path)
   (%eval-text (%read-file path) path (interaction-environment)))
 
-;; Run thunk; on an error or an interrupt, report it and return #f.
-(define (%repl-guard thunk)
-  (call/cc
-   (lambda (k)
-     (with-exception-handler
-      (lambda (e)
-        (if (and (error-object? e) (eq? (%condition-kind e) 'interrupt))
-            (begin (flush-output-port (current-output-port))
-                   (display "\ninterrupted\n" (current-error-port)))
-            (%report-error e))
-        (k #f))
-      thunk))))
+;; Is e the condition pith_interrupt (Ctrl-C) raises?
+(define (%interrupt? e)
+  (and (error-object? e) (eq? (%condition-kind e) 'interrupt)))
 
 (define (%repl)
   (let ((interactive (%console-interactive?))
         (env (interaction-environment))
         (port (current-input-port))
+        (file (%register-file "<repl>"))
+        (line 1) (col 0)        ; where the port's read position is in the input
         (done #f))
-    (let loop ((prompt "> "))
+    (define (reset-input!)
+      (%port-set! port %P-BUF "")
+      (%port-set! port %P-POS 0))
+    ;; After a read error at position pos: drop the rest of that line.
+    (define (skip-line! pos)
+      (let* ((buf (%port-ref port %P-BUF))
+             (nl (%string-index buf #\newline (min pos (string-length buf)))))
+        (if nl
+            (begin (%port-set! port %P-POS (+ nl 1)) (set! line (+ line 1)) (set! col 0))
+            (reset-input!))))
+    (define (more-input! incomplete)
+      (when interactive
+        (unless incomplete (%fresh-line))
+        (display (if incomplete "... " "> "))
+        (flush-output-port))
+      (let ((chunk (let wait ()
+                     (let ((c (%console-read)))
+                       (cond ((not c) (%wait) (wait))
+                             (else c))))))
+        (cond ((eof-object? chunk)
+               (when interactive (newline))
+               (set! done #t)
+               (when incomplete
+                 (reset-input!)
+                 (raise (%make-condition 'read-error "unexpected end of input inside a datum" '()))))
+              (else
+               (%port-set! port %P-BUF (string-append (%port-ref port %P-BUF) chunk))))))
+    (let loop ()
       (unless done
-        (%repl-guard
-         (lambda ()
-           (let* ((buf (%port-ref port %P-BUF))
-                  (state (vector (%port-ref port %P-POS) 1 0 (%register-file "<repl>") #f 0))
-                  (datum (call/cc
-                          (lambda (k)
-                            (with-exception-handler
-                             (lambda (e)
-                               ;; a syntax error in the input: drop what is buffered
-                               (%port-set! port %P-BUF "")
-                               (%port-set! port %P-POS 0)
-                               (raise e))
-                             (lambda () (%read-from-string buf state)))))))
-             (case (vector-ref state 5)
-               ((0)
-                (%port-set! port %P-POS (vector-ref state 0))
-                (%repl-print (eval datum env))
-                (set! prompt "> "))
-               (else
-                ;; need more input: after an incomplete datum, a continuation prompt
-                (let ((incomplete (= (vector-ref state 5) 2)))
-                  (unless incomplete
-                    (%port-set! port %P-BUF "")
-                    (%port-set! port %P-POS 0))
-                  (when interactive
-                    (display (if incomplete "... " prompt))
-                    (flush-output-port))
-                  (let ((chunk (let wait ()
-                                 (let ((c (%console-read)))
-                                   (cond ((not c) (%wait) (wait))
-                                         (else c))))))
-                    (cond ((eof-object? chunk)
-                           (when interactive (newline))
-                           (set! done #t)
-                           (when incomplete
-                             (%port-set! port %P-BUF "")
-                             (%port-set! port %P-POS 0)
-                             (raise (%make-condition 'read-error "unexpected end of input inside a datum" '()))))
-                          (else
-                           (%port-set! port %P-BUF (string-append (%port-ref port %P-BUF) chunk)))))))))))
-        (loop "> ")))))
+        (let ((phase 'read) (state #f))
+          (call/cc
+           (lambda (k)
+             (with-exception-handler
+              (lambda (e)
+                (cond ((%interrupt? e)
+                       ;; Ctrl-C: while reading it discards the input, while
+                       ;; evaluating it stops the computation
+                       (reset-input!)
+                       (when (eq? phase 'eval)
+                         (flush-output-port (current-output-port))
+                         (display "\ninterrupted\n" (current-error-port))))
+                      (else
+                       (%report-error e)
+                       (when (and (eq? phase 'read) state)
+                         (skip-line! (vector-ref state 0)))))
+                (k #f))
+              (lambda ()
+                (let* ((buf (%port-ref port %P-BUF)))
+                  (set! state (vector (%port-ref port %P-POS) line col file #f 0 #f))
+                  (let ((datum (%read-from-string buf state)))
+                    (set! line (vector-ref state 1))
+                    (set! col (vector-ref state 2))
+                    (case (vector-ref state 5)
+                      ((0)
+                       (%port-set! port %P-POS (vector-ref state 0))
+                       (set! phase 'eval)
+                       (%repl-print (eval datum env)))
+                      ((1)
+                       (reset-input!)
+                       (more-input! #f))
+                      (else
+                       ;; the datum is not complete: keep it and read more
+                       (set! line (vector-ref state 1))
+                       (more-input! #t))))))))))
+        (loop)))))
 
 ;;; ---- the end of the boot ----
 

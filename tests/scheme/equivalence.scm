@@ -1,6 +1,11 @@
 ;;; equivalence.scm -- eq? eqv? equal? (R7RS 6.1) and booleans (6.3).
 ;;; SPDX-License-Identifier: MIT
 
+;; The sanitizer pass of `make test` sets PITH_TEST_SCALE=small (and
+;; collects at every allocation): heavy tests use (scaled n small) sizes.
+(define (scaled n small)
+  (if (equal? (get-environment-variable "PITH_TEST_SCALE") "small") small n))
+
 ;; Circular list whose repeating part is elts.
 (define (cycle . elts)
   (let ((l (list-copy elts)))
@@ -56,7 +61,7 @@
   (test "eq? different strings" #f (eq? (string-copy "ab") (string-copy "ab")))
   (test "eq? interned after set-car!" #t
         (let ((x (list 'a 'b))) (set-car! x 'b) (eq? (car x) (cadr x))))
-  (test "eq? eof objects" #t (eq? (eof-object) (eof-object))))
+  (test "eq? eof object with itself" #t (let ((e (eof-object))) (eq? e e))))
 
 (test-group "equal? basic"
   (test "equal? symbols" #t (equal? 'a 'a))
@@ -86,7 +91,7 @@
   (test "equal? dotted differ" #f (equal? '(1 . 2) '(1 2)))
   (test "equal? empty vs #f" #f (equal? '() #f))
   (test "equal? procedures same" #t (equal? car car))
-  (test "equal? lambdas" #f (equal? (lambda (x) x) (lambda (y) y)))
+  (test "equal? lambdas with different behaviour" #f (equal? (lambda () 1) (lambda () 2)))
   (test "equal? mixed deep" #t
         (equal? (list 1 (vector 2 "x" #\c 1.5 (list 'q #u8(9))) '() "s")
                 (list 1 (vector 2 "x" #\c 1.5 (list 'q #u8(9))) '() "s")))
@@ -96,18 +101,18 @@
   (test "equal? implies eqv for atoms" #t (equal? 1.5 1.5)))
 
 (test-group "equal? big structures"
-  (test "equal? long lists" #t (equal? (make-list 1000000 'a) (make-list 1000000 'a)))
+  (test "equal? long lists" #t (equal? (make-list (scaled 1000000 1000) 'a) (make-list (scaled 1000000 1000) 'a)))
   (test "equal? long lists differ at end" #f
-        (equal? (append (make-list 1000000 'a) '(b)) (append (make-list 1000000 'a) '(c))))
+        (equal? (append (make-list (scaled 1000000 1000) 'a) '(b)) (append (make-list (scaled 1000000 1000) 'a) '(c))))
   (define (nest n)
     (let loop ((i 0) (x '()))
       (if (= i n) x (loop (+ i 1) (list x)))))
-  (test "equal? deeply nested cars" #t (equal? (nest 200000) (nest 200000)))
-  (test "equal? deeply nested differ" #f (equal? (nest 200000) (nest 200001)))
+  (test "equal? deeply nested cars" #t (equal? (nest (scaled 200000 1000)) (nest (scaled 200000 1000))))
+  (test "equal? deeply nested differ" #f (equal? (nest (scaled 200000 1000)) (nest (+ (scaled 200000 1000) 1))))
   (define (vnest n)
     (let loop ((i 0) (x 0))
       (if (= i n) x (loop (+ i 1) (vector x)))))
-  (test "equal? deeply nested vectors" #t (equal? (vnest 100000) (vnest 100000))))
+  (test "equal? deeply nested vectors" #t (equal? (vnest (scaled 100000 1000)) (vnest (scaled 100000 1000)))))
 
 (test-group "equal? circular"
   (test "same circular object" #t (let ((c (cycle 1 2 3))) (equal? c c)))
@@ -135,7 +140,7 @@
                         l))))
           (equal? (make) (make))))
   (test "long cycle" #t
-        (equal? (apply cycle (make-list 10000 'z)) (apply cycle (make-list 10000 'z))))
+        (equal? (apply cycle (make-list (scaled 10000 100) 'z)) (apply cycle (make-list (scaled 10000 100) 'z))))
   (test "circular element lists" #t
         (equal? (list (cycle 1) (cycle 2)) (list (cycle 1) (cycle 2))))
   (test "circular element lists differ" #f

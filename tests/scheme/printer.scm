@@ -7,6 +7,11 @@
 (define (d x) (call-with-output-string (lambda (p) (display x p))))
 (define (ws x) (call-with-output-string (lambda (p) (write-shared x p))))
 (define (wsimple x) (call-with-output-string (lambda (p) (write-simple x p))))
+;; The sanitizer pass of `make test` sets PITH_TEST_SCALE=small (and
+;; collects at every allocation): heavy tests use (scaled n small) sizes.
+(define (scaled n small)
+  (if (equal? (get-environment-variable "PITH_TEST_SCALE") "small") small n))
+(define big/10 (scaled 100000 1000))
 (define (rd s) (read (open-input-string s)))
 (define (chars->string . codes) (list->string (map integer->char codes)))
 
@@ -34,6 +39,7 @@
   (test "inexact integer reads back inexact" #t (let ((x (rd (w 100.)))) (and (inexact? x) (= x 100))))
   (test "1e21 round-trips" #t (= 1e21 (rd (w 1e21))))
   (test "1e-7 round-trips" #t (= 1e-7 (rd (w 1e-7))))
+  (test "-0.0" "-0.0" (w (- 0.0)))
   (test "+inf.0" "+inf.0" (w (/ 1. 0)))
   (test "-inf.0" "-inf.0" (w (/ -1. 0)))
   (test "+nan.0" "+nan.0" (w (let ((inf (/ 1. 0))) (- inf inf))))
@@ -52,6 +58,12 @@
   (test "non-ASCII string round-trips" (chars->string 955 233 #x1F600)
         (rd (w (chars->string 955 233 #x1F600))))
   (test "bar in a string round-trips" "a|b" (rd (w "a|b")))
+  (test "strings with every character below 1000 round-trip" '()
+        (let loop ((i 0) (bad '()))
+          (if (= i 1000)
+              (reverse bad)
+              (let ((s (string #\a (integer->char i) #\b)))
+                (loop (+ i 1) (if (equal? s (rd (w s))) bad (cons i bad)))))))
   (test "display writes the characters" (chars->string 97 10 98 34) (d "a\nb\""))
   (test "display of the empty string" "" (d ""))
   (test "string in a list is escaped by write" "(\"a\" \"b\\\"\")" (w (list "a" "b\"")))
@@ -73,6 +85,14 @@
   (test "#\\\\" "#\\\\" (w #\\))
   (test "other control characters round-trip" (integer->char 1) (rd (w (integer->char 1))))
   (test "#\\λ round-trips" (integer->char 955) (rd (w (integer->char 955))))
+  (test "every character below 1000 round-trips" '()
+        (let loop ((i 0) (bad '()))
+          (if (= i 1000)
+              (reverse bad)
+              (loop (+ i 1) (if (and (not (<= #xD800 i #xDFFF))
+                                     (not (equal? (integer->char i) (rd (w (integer->char i))))))
+                                (cons i bad)
+                                bad)))))
   (test "display of a character" "a" (d #\a))
   (test "display of #\\space" " " (d #\space))
   (test "display of #\\newline" (chars->string 10) (d #\newline))
@@ -90,6 +110,12 @@
   (test "display of the empty symbol" "" (d (string->symbol "")))
   (test "symbols with a non-ASCII character are written with bars" (string #\| (integer->char 955) #\|)
         (w (string->symbol (string (integer->char 955)))))
+  (test "one-character symbols below 1000 round-trip" '()
+        (let loop ((i 1) (bad '()))
+          (if (= i 1000)
+              (reverse bad)
+              (let ((s (string->symbol (string (integer->char i)))))
+                (loop (+ i 1) (if (eq? s (guard (e (#t #f)) (rd (w s)))) bad (cons i bad)))))))
   (test "awkward symbols round-trip"
         '()
         (let loop ((names (list "hello world" "" "1" "+1" "-2.5" "." "a|b" "a\\b" "(" ")" "#foo"
@@ -117,13 +143,14 @@
   (test "bytevector" "#u8(1 2 255)" (w (bytevector 1 2 255)))
   (test "empty bytevector" "#u8()" (w (bytevector)))
   (test "display of a bytevector" "#u8(0 16)" (d (bytevector 0 16)))
-  (test "long list" 200001 (string-length (w (make-list 100000 0))))
-  (test "deeply nested list" 200002
+  ;; "(0 0 ... 0)"; "(((...())))"; "#(#(...#()))"
+  (test "long list" (+ (* 2 big/10) 1) (string-length (w (make-list big/10 0))))
+  (test "deeply nested list" (+ (* 2 big/10) 2)
         (string-length (w (let loop ((i 0) (x '()))
-                            (if (= i 100000) x (loop (+ i 1) (list x)))))))
-  (test "deeply nested vector" 200004
+                            (if (= i big/10) x (loop (+ i 1) (list x)))))))
+  (test "deeply nested vector" (+ (* 3 big/10) 3)
         (string-length (w (let loop ((i 0) (x '#()))
-                            (if (= i 66667) x (loop (+ i 1) (vector x))))))))
+                            (if (= i big/10) x (loop (+ i 1) (vector x))))))))
 
 (test-group "quote forms"
   (test "quote" "(quote a)" (w ''a))
@@ -162,6 +189,8 @@
         (let ((v (vector 1 2))) (vector-set! v 0 v) (w v)))
   (test "cycle inside a list" "(x . #0=(1 2 . #0#))"
         (let ((c (list 1 2))) (set-cdr! (cdr c) c) (w (cons 'x c))))
+  (test "cycle through a vector" "#0=(#(#0#))"
+        (let* ((v (vector 1)) (l (list v))) (vector-set! v 0 l) (w l)))
   (test "write uses no labels without cycles" "((1 2) (1 2))"
         (let ((a (list 1 2))) (w (list a a))))
   (test "write of a cyclic list reads back circular" #t
@@ -177,6 +206,8 @@
         (let ((a (list 1 2))) (ws (list a a))))
   (test "write-shared of a shared vector" "(#0=#(x) . #0#)"
         (let ((v (vector 'x))) (ws (cons v v))))
+  (test "write-shared numbers labels in order" "(#0=(1) #1=(2) #0# #1#)"
+        (let ((a (list 1)) (b (list 2))) (ws (list a b a b))))
   (test "write-shared without sharing" "(1 (2) #(3))" (ws (list 1 (list 2) (vector 3))))
   (test "write-shared of a cycle" "#0=(1 . #0#)"
         (let ((x (list 1))) (set-cdr! x x) (ws x)))
@@ -198,3 +229,20 @@
           (get-output-string p)))
   (test "write-string with start and end" "ell"
         (call-with-output-string (lambda (p) (write-string "hello" p 1 4)))))
+
+;; get-output-string must survive a collection while it builds its result:
+;; 20000 of them with other allocation in between, so that collections
+;; (minor and major) happen during the copy.  A wrong result here means the
+;; result was built from a buffer the collector had moved.
+(test-group "string ports under allocation"
+  (test "get-output-string of 1000 characters, many times" 0
+        (let ((piece (make-string 1000 #\a)) (reps (scaled 20000 2000)))
+          (let loop ((i 0) (bad 0) (junk '()))
+            (if (= i reps)
+                bad
+                (let ((p (open-output-string)))
+                  (write-string piece p)
+                  (let ((s (get-output-string p)))
+                    (loop (+ i 1)
+                          (if (string=? s piece) bad (+ bad 1))
+                          (if (> (length junk) 50) '() (cons (make-vector 10 i) junk))))))))))

@@ -6,6 +6,11 @@
 ;;;
 ;;; SPDX-License-Identifier: MIT
 
+;; The sanitizer pass of `make test` sets PITH_TEST_SCALE=small (and
+;; collects at every allocation): heavy tests use (scaled n small) sizes.
+(define (scaled n small)
+  (if (equal? (get-environment-variable "PITH_TEST_SCALE") "small") small n))
+
 (define (rd s) (read (open-input-string s)))
 
 ;; Every datum of s, in order, until the eof object.
@@ -106,6 +111,8 @@
   (test "decimal" 3.25 (rd "3.25"))
   (test "decimal is inexact" #t (inexact? (rd "3.25")))
   (test "leading dot" 0.5 (rd ".5"))
+  (test "trailing dot" 1.0 (rd "1."))
+  (test "negative zero" "-0.0" (number->string (rd "-0.0")))
   (test "negative leading dot" -0.5 (rd "-.5"))
   (test "exponent" 1000.0 (rd "1e3"))
   (test "negative exponent" 0.015 (rd "1.5e-2"))
@@ -224,6 +231,24 @@
   (test "datums need no separating space" '((a) (b) "c" #(d))
         (rd-all "(a)(b)\"c\"#(d)")))
 
+(define big (scaled 1000000 10000))
+(define big/10 (quotient big 10))
+
+(test-group "big data"
+  ;; big/10 open parentheses: big/10 - 1 one-element lists around ().
+  (test "100000 nested parentheses" (- big/10 1)
+        (let loop ((x (rd (string-append (make-string big/10 #\() (make-string big/10 #\)))))
+                   (depth 0))
+          (if (null? x) depth (loop (car x) (+ depth 1)))))
+  (test "a list of 10^6 elements" big
+        (length (rd (string-append "(" (apply string-append (make-list big "0 ")) ")"))))
+  (test "a string of 10^6 characters" big
+        (string-length (rd (string-append "\"" (make-string big #\a) "\""))))
+  (test "a vector of 10^5 elements" big/10
+        (vector-length (rd (string-append "#(" (apply string-append (make-list big/10 "x ")) ")"))))
+  (test "unterminated deep nesting is a read error" 'read-error
+        (guard (e ((read-error? e) 'read-error)) (rd (make-string big/10 #\()))))
+
 (test-group "datum labels"
   (test "circular list" #t (let ((x (rd "#0=(a . #0#)"))) (and (eq? 'a (car x)) (eq? x (cdr x)))))
   (test "shared structure" #t (let ((x (rd "(#1=(x y) #1#)"))) (eq? (car x) (cadr x))))
@@ -244,6 +269,8 @@
   (test-error-kind "bad hex character" read-error (rd "#\\xZZ"))
   (test-error-kind "bad string escape \\q" read-error (rd "\"a\\qb\""))
   (test-error-kind "hex escape without ;" read-error (rd "\"\\x41\""))
+  (test-error-kind "bad escape in a |symbol|" read-error (rd "|a\\qb|"))
+  (test-error-kind "surrogate code point" read-error (rd "#\\xD800"))
   (test-error-kind "hex escape with no digits" read-error (rd "\"\\x;\""))
   (test-error-kind "#u8(256)" read-error (rd "#u8(256)"))
   (test-error-kind "#u8(-1)" read-error (rd "#u8(-1)"))

@@ -339,8 +339,6 @@
   (test "write #-symbol" #t (eq? (string->symbol "#foo") (read (open-input-string (written (string->symbol "#foo"))))))
   (test "write uppercase symbol" "ABC" (written (string->symbol "ABC")))
   (test "write empty symbol" "||" (written (string->symbol "")))
-  (test "symbol->string result not the name" "abc"
-        (let ((s (string-copy (symbol->string 'abc)))) (string-set! s 0 #\z) (symbol->string 'abc)))
   (test "symbol=?" #t (symbol=? 'a 'a))
   (test "symbol=? n-ary" #t (symbol=? 'a 'a (string->symbol "a")))
   (test "symbol=? false" #f (symbol=? 'a 'b))
@@ -350,7 +348,8 @@
   (test-error "string->symbol non-string" (string->symbol 'a)))
 
 (test-group "string printing"
-  (test "write string escapes" "\"a\\\"b\\\\c\\n\"" (written "a\"b\\c\n"))
+  (test "write string escapes" "\"a\\\"b\\\\c\"" (written "a\"b\\c"))
+  (test "write string with newline reads back" "a\nb" (read (open-input-string (written "a\nb"))))
   (test "write char" "#\\a" (written #\a))
   (test "write char space" "#\\space" (written #\space))
   (test "write char newline" "#\\newline" (written #\newline))

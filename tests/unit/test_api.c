@@ -178,6 +178,16 @@ static void test_calls(pith_vm *vm) {
     pith_value many[100];
     for (int i = 0; i < 100; i++) many[i] = pith_int(vm, i);
     CHECK(pith_call(vm, add, 100, many, &r) == PITH_OK && pith_to_int(vm, r, &ok) == 4950, "100 arguments");
+    /* 5000 arguments need a new stack segment (an allocation) while they
+     * are copied; the last is a fresh string that must not be lost. */
+    pith_value *lots = malloc(5000 * sizeof(pith_value));
+    for (int i = 0; i < 4999; i++) lots[i] = pith_int(vm, 1);
+    lots[4999] = pith_string(vm, "last", 4);
+    pith_value lastproc;
+    CHECK(pith_eval_string(vm, "(lambda args (list-ref args 4999))", NULL, &lastproc) == PITH_OK, "a variadic lambda");
+    CHECK(pith_call(vm, lastproc, 5000, lots, &r) == PITH_OK && pith_type_of(vm, r) == PITH_T_STRING &&
+          pith_to_utf8(vm, r, NULL, 0) == 4, "5000 arguments, the last a string");
+    free(lots);
     pith_scope_end(vm, sc);
 }
 

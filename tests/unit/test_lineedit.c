@@ -371,7 +371,7 @@ static void test_history_file(void)
     le = fresh();
     le_history_set_max(le, 2);
     for (int i = 0; i < 5; i++) {
-        char line[16];
+        char line[32];
         snprintf(line, sizeof line, "line %d", i);
         le_history_append(path, line);
     }
