@@ -74,7 +74,7 @@ test-sanitizers:
 	@rm -f $(ASAN_BUILD)/test-summary
 	@PITH_GC_STRESS=1 PITH_TEST_SCALE=small ASAN_OPTIONS=detect_leaks=0 \
 	  $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" SCALE=small \
-	    test-unit test-scheme test-cli test-examples
+	    test-unit test-scheme test-cli test-examples test-compat
 
 test-freestanding: $(CORE_OBJ)
 	@tools/run-suite.sh $(BUILD) freestanding bash -c 'tools/check-freestanding.sh $(CORE_OBJ) && tools/check-freestanding.sh --self-test && echo "2 passed, 0 failed"'

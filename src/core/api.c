@@ -7,6 +7,8 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vm.h"
+#include "bignum.h"
+#include "number.h"
 
 #define H_PERSIST ((uint64_t)1 << 32)
 
@@ -143,6 +145,7 @@ void pith_close(pith_vm *vm) {
     if (!vm_ok(vm)) return;
     const pith_host *host = vm->host;
     heap_free(vm);
+    tmp_release(vm);
     pvbuf_free(vm, &vm->handles);
     pvbuf_free(vm, &vm->phandles);
     host_free(vm, vm->uprims, vm->capuprims * sizeof(user_prim));
@@ -402,10 +405,9 @@ static pith_value made(pith_vm *vm, int s, pv v) { return s ? PITH_NONE : h_make
 
 pith_value pith_int(pith_vm *vm, int64_t n) {
     if (!vm_ok(vm)) return PITH_NONE;
-    if (fix_fits(n)) return h_make(vm, pv_from_fix(n));
-    pv f = PV_FALSE;
-    int s_ = mk_flonum(vm, (double)n, &f);
-    return made(vm, s_, f);
+    pv v = PV_FALSE;
+    int s_ = int_from_i64(vm, n, &v);
+    return made(vm, s_, v);
 }
 pith_value pith_float(pith_vm *vm, double d) {
     if (!vm_ok(vm)) return PITH_NONE;
@@ -475,9 +477,10 @@ pith_type pith_type_of(pith_vm *vm, pith_value h) {
 
 int64_t pith_to_int(pith_vm *vm, pith_value h, int *ok) {
     pv v = h_get(vm, h);
-    if (v && pv_is_fix(v)) {
+    int64_t n;
+    if (v && int_is(v) && int_to_i64(v, &n)) {
         if (ok) *ok = 1;
-        return pv_fix(v);
+        return n;
     }
     if (v && pv_is(v, T_FLONUM)) {
         double d = flo_val(v);
@@ -492,9 +495,10 @@ int64_t pith_to_int(pith_vm *vm, pith_value h, int *ok) {
 
 double pith_to_float(pith_vm *vm, pith_value h, int *ok) {
     pv v = h_get(vm, h);
-    if (v && (pv_is_fix(v) || pv_is(v, T_FLONUM))) {
+    double d;
+    if (v && num_is_real(v) && !num_to_double(vm, v, &d)) {
         if (ok) *ok = 1;
-        return pv_is_fix(v) ? (double)pv_fix(v) : flo_val(v);
+        return d;
     }
     if (ok) *ok = 0;
     return 0;

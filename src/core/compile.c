@@ -104,7 +104,7 @@ static void *arena_alloc(comp *c, size_t n) {
     size_t hdr = (sizeof(arena_blk) + 15) & ~(size_t)15;
     if (!b || b->used + n > b->size) {
         size_t size = n + hdr > ARENA_BLOCK ? n + hdr : ARENA_BLOCK;
-        arena_blk *nb = host_alloc(c->vm, size);
+        arena_blk *nb = tmp_alloc(c->vm, size);
         if (!nb) return 0;
         nb->next = b;
         nb->size = size;
@@ -121,7 +121,7 @@ static void arena_free(comp *c) {
     arena_blk *b = c->arena;
     while (b) {
         arena_blk *n = b->next;
-        host_free(c->vm, b, b->size);
+        tmp_free(c->vm, b, b->size);
         b = n;
     }
     c->arena = 0;

@@ -33,6 +33,60 @@ void host_free(pith_vm *vm, void *p, size_t bytes) {
     if (p) vm->host->memory->free(vm->hctx, p, bytes);
 }
 
+/* ---- temporary buffers ----
+ * Size class c holds blocks of 2^(c+6) bytes.  A freed block goes on its
+ * class's list (its first word links the list) while the cache holds less
+ * than TMP_CACHE bytes; bigger blocks, and any beyond that, go back to
+ * the host. */
+#define TMP_MIN_SHIFT 6
+#define TMP_CACHE ((size_t)4 << 20)
+
+static int tmp_class(size_t bytes) {
+    int c = 0;
+    while (((size_t)1 << (c + TMP_MIN_SHIFT)) < bytes) c++;
+    return c;
+}
+
+void *tmp_alloc(pith_vm *vm, size_t bytes) {
+    if (bytes > ((size_t)1 << (TMP_CLASSES - 1 + TMP_MIN_SHIFT))) return host_alloc(vm, bytes);
+    int c = tmp_class(bytes);
+    void *p = vm->tmp_free_list[c];
+    if (p) {
+        vm->tmp_free_list[c] = *(void **)p;
+        vm->tmp_cached -= (size_t)1 << (c + TMP_MIN_SHIFT);
+        return p;
+    }
+    return host_alloc(vm, (size_t)1 << (c + TMP_MIN_SHIFT));
+}
+
+void tmp_free(pith_vm *vm, void *p, size_t bytes) {
+    if (!p) return;
+    if (bytes > ((size_t)1 << (TMP_CLASSES - 1 + TMP_MIN_SHIFT))) {
+        host_free(vm, p, bytes);
+        return;
+    }
+    int c = tmp_class(bytes);
+    size_t size = (size_t)1 << (c + TMP_MIN_SHIFT);
+    if (vm->tmp_cached + size > TMP_CACHE) {
+        host_free(vm, p, size);
+        return;
+    }
+    *(void **)p = vm->tmp_free_list[c];
+    vm->tmp_free_list[c] = p;
+    vm->tmp_cached += size;
+}
+
+void tmp_release(pith_vm *vm) {
+    for (int c = 0; c < TMP_CLASSES; c++) {
+        while (vm->tmp_free_list[c]) {
+            void *p = vm->tmp_free_list[c];
+            vm->tmp_free_list[c] = *(void **)p;
+            host_free(vm, p, (size_t)1 << (c + TMP_MIN_SHIFT));
+        }
+    }
+    vm->tmp_cached = 0;
+}
+
 int pvbuf_push(pith_vm *vm, pvbuf *b, pv v) {
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 1024;

@@ -6,6 +6,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vm.h"
+#include "number.h"
 
 #define HT_EMPTY PV_UNBOUND      /* never a key */
 #define HT_DELETED PV_UNASSIGNED /* never a key */
@@ -27,22 +28,8 @@ static uint32_t hash_eq(pith_vm *vm, pv k) {
 
 /* Hash of a number by value (eqv?), or by identity for anything else. */
 static uint32_t hash_atom(pith_vm *vm, pv k) {
-    switch (pv_type(k)) {
-    case T_FLONUM: {
-        uint64_t b;
-        MEMCPY(&b, pv_raw(k, 0), 8);
-        return mix64(b);
-    }
-    case T_BIGNUM: {
-        uint32_t h = mix64(SLOT(k, 0));
-        const uint64_t *w = pv_raw(k, 1);
-        for (size_t i = 0; i + 1 < pv_size(k); i++) h = mix64(h ^ w[i]);
-        return h;
-    }
-    case T_RATNUM:
-    case T_COMPNUM: return mix64((uint64_t)hash_atom(vm, SLOT(k, 0)) * 31 + hash_atom(vm, SLOT(k, 1)));
-    default: return hash_eq(vm, k);
-    }
+    if (pv_is_ptr(k) && num_is_number(k)) return num_hash(k);
+    return hash_eq(vm, k);
 }
 
 /* Structural hash (equal?), looking at a bounded number of components so

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vm.h"
+#include "number.h"
 
 int mk_pair(pith_vm *vm, pv car, pv cdr, pv *out) {
     GC_SCOPE(vm);
@@ -108,31 +109,11 @@ int list_reverse(pith_vm *vm, pv l, pv *out) {
 
 /* ---- equivalence ---- */
 
-static bool flo_eqv(pv a, pv b) {
-    uint64_t x, y;
-    MEMCPY(&x, pv_raw(a, 0), 8);
-    MEMCPY(&y, pv_raw(b, 0), 8);
-    return x == y;
-}
-
-static bool big_eqv(pv a, pv b) {
-    size_t n = pv_size(a);
-    if (n != pv_size(b) || SLOT(a, 0) != SLOT(b, 0)) return false;
-    return MEMCMP(pv_raw(a, 1), pv_raw(b, 1), (n - 1) * 8) == 0;
-}
-
 bool pv_eqv(pv a, pv b) {
     if (a == b) return true;
     if (!pv_is_ptr(a) || !pv_is_ptr(b)) return false;
-    int t = pv_type(a);
-    if (t != pv_type(b)) return false;
-    switch (t) {
-    case T_FLONUM: return flo_eqv(a, b);
-    case T_BIGNUM: return big_eqv(a, b);
-    case T_RATNUM:
-    case T_COMPNUM: return pv_eqv(SLOT(a, 0), SLOT(b, 0)) && pv_eqv(SLOT(a, 1), SLOT(b, 1));
-    default: return false;
-    }
+    if (num_is_number(a)) return num_eqv(a, b);
+    return false;
 }
 
 /* equal? walks both structures with an explicit stack (no C recursion, no

@@ -66,7 +66,7 @@ static inline bool fix_fits(int64_t n) { return n >= PV_FIX_MIN && n <= PV_FIX_M
     X(STR32,       0, 4) /* characters, 4 bytes each */ \
     X(SYMBOL,     -1, 0) /* name(STRING) hash(fix) */ \
     X(FLONUM,      0, 8) /* an IEEE double */ \
-    X(BIGNUM,      1, 4) /* sign*length(fix), 32-bit limbs, least first */ \
+    X(BIGNUM,      1, 8) /* sign*length(fix), 64-bit limbs, least first */ \
     X(RATNUM,     -1, 0) /* numerator denominator */ \
     X(COMPNUM,    -1, 0) /* real imaginary */ \
     X(BYTEVECTOR,  1, 1) /* length(fix), bytes */ \

@@ -17,6 +17,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vm.h"
+#include "number.h"
 
 #define SEG_SLOTS 4096          /* slots in a default stack segment */
 #define CALLCC_SLOTS 256        /* a segment started by call/cc (it grows) */
@@ -1009,12 +1010,20 @@ L_##label: { \
     COMPARE(GT, >, ">")
     COMPARE(LE, <=, "<=")
     COMPARE(GE, >=, ">=")
-    COMPARE(NUMEQ, ==, "=")
+L_NUMEQ: {
+    t1 = sp[-1];
+    if (t1 & acc & 1) { sp--; acc = pv_bool(t1 == acc); NEXT; }
+    bool e_;
+    CALLC(num_equal(vm, t1, acc, &e_));  /* complex numbers too */
+    sp--;
+    acc = pv_bool(e_);
+    NEXT;
+}
 L_ZEROP: {
     if (acc & 1) { acc = pv_bool(acc == pv_from_fix(0)); NEXT; }
-    int c_;
-    CALLC(num_cmp(vm, acc, pv_from_fix(0), "zero?", &c_));
-    acc = pv_bool(c_ == 0);
+    bool e_;
+    CALLC(num_equal(vm, acc, pv_from_fix(0), &e_));
+    acc = pv_bool(e_);
     NEXT;
 }
 L_VREF:

@@ -113,6 +113,8 @@ enum {
     KW_COUNT
 };
 
+#define TMP_CLASSES 15          /* size classes 2^6 .. 2^20 bytes */
+
 struct pith_vm {
     uint32_t magic;           /* VM_MAGIC while open: catches stale pointers */
     uint16_t serial;          /* tags handles so another VM's are refused */
@@ -178,6 +180,11 @@ struct pith_vm {
     user_prim *uprims;        /* embedder primitives, by index - builtins */
     size_t nuprims, capuprims;
 
+    /* temporary buffers (tmp_alloc): freed blocks kept per size class so
+     * that printing and bignum work do not go to the host every time */
+    void *tmp_free_list[TMP_CLASSES];
+    size_t tmp_cached;        /* bytes held on the free lists */
+
     /* text buffers for the pith_error_* API */
     char *errtext;            /* host memory, errcap bytes */
     size_t errcap;
@@ -209,6 +216,11 @@ int gc_alloc_slow(pith_vm *vm, int type, size_t words, pv *out);
 void gc_remember(pith_vm *vm, pv obj);
 void *host_alloc(pith_vm *vm, size_t bytes);
 void host_free(pith_vm *vm, void *p, size_t bytes);
+/* Short-lived host buffers (printing, bignum scratch, parsing): like
+ * host_alloc/host_free, but freed blocks up to 1 MiB are kept for reuse. */
+void *tmp_alloc(pith_vm *vm, size_t bytes);
+void tmp_free(pith_vm *vm, void *p, size_t bytes);
+void tmp_release(pith_vm *vm);  /* return every cached block to the host */
 int pvbuf_push(pith_vm *vm, pvbuf *b, pv v);
 void pvbuf_free(pith_vm *vm, pvbuf *b);
 uint32_t obj_hash(pith_vm *vm, pv v);  /* identity hash, assigned lazily */

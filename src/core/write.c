@@ -11,16 +11,17 @@
  * SPDX-License-Identifier: MIT
  */
 #include "vm.h"
+#include "number.h"
 
 /* Make room for n more bytes. */
 static int obuf_reserve(pith_vm *vm, obuf *o, size_t n) {
     if (o->n + n > o->cap) {
         size_t ncap = o->cap ? o->cap * 2 : 4096;
         while (ncap < o->n + n) ncap *= 2;
-        uint8_t *np = host_alloc(vm, ncap);
+        uint8_t *np = tmp_alloc(vm, ncap);
         if (!np) return err_oom(vm);
         if (o->n) MEMCPY(np, o->p, o->n);
-        host_free(vm, o->p, o->cap);
+        tmp_free(vm, o->p, o->cap);
         o->p = np;
         o->cap = ncap;
     }
@@ -36,7 +37,7 @@ int obuf_put(pith_vm *vm, obuf *o, const void *p, size_t n) {
 }
 
 void obuf_free(pith_vm *vm, obuf *o) {
-    host_free(vm, o->p, o->cap);
+    tmp_free(vm, o->p, o->cap);
     o->p = 0;
     o->n = o->cap = 0;
 }
@@ -86,7 +87,7 @@ typedef struct labels {
 static lentry *lab_find(pith_vm *vm, labels *L, pv x, bool insert) {
     if (insert && (L->n + 1) * 2 > L->cap) {
         size_t ncap = L->cap ? L->cap * 2 : 1024;
-        lentry *nt = host_alloc(vm, ncap * sizeof(lentry));
+        lentry *nt = tmp_alloc(vm, ncap * sizeof(lentry));
         if (!nt) return 0;
         MEMSET(nt, 0, ncap * sizeof(lentry));
         for (size_t i = 0; i < L->cap; i++) {
@@ -95,7 +96,7 @@ static lentry *lab_find(pith_vm *vm, labels *L, pv x, bool insert) {
             while (nt[h].key) h = (h + 1) & (ncap - 1);
             nt[h] = L->t[i];
         }
-        host_free(vm, L->t, L->cap * sizeof(lentry));
+        tmp_free(vm, L->t, L->cap * sizeof(lentry));
         L->t = nt;
         L->cap = ncap;
     }
@@ -124,19 +125,19 @@ typedef struct wstack {
 static int ws_push(pith_vm *vm, wstack *s, pv v, int64_t tag) {
     if (s->n == s->cap) {
         size_t ncap = s->cap ? s->cap * 2 : 256;
-        pv *nv = host_alloc(vm, ncap * sizeof(pv));
-        int64_t *nt = host_alloc(vm, ncap * sizeof(int64_t));
+        pv *nv = tmp_alloc(vm, ncap * sizeof(pv));
+        int64_t *nt = tmp_alloc(vm, ncap * sizeof(int64_t));
         if (!nv || !nt) {
-            host_free(vm, nv, ncap * sizeof(pv));
-            host_free(vm, nt, ncap * sizeof(int64_t));
+            tmp_free(vm, nv, ncap * sizeof(pv));
+            tmp_free(vm, nt, ncap * sizeof(int64_t));
             return err_oom(vm);
         }
         if (s->n) {
             MEMCPY(nv, s->v, s->n * sizeof(pv));
             MEMCPY(nt, s->tag, s->n * sizeof(int64_t));
         }
-        host_free(vm, s->v, s->cap * sizeof(pv));
-        host_free(vm, s->tag, s->cap * sizeof(int64_t));
+        tmp_free(vm, s->v, s->cap * sizeof(pv));
+        tmp_free(vm, s->tag, s->cap * sizeof(int64_t));
         s->v = nv;
         s->tag = nt;
         s->cap = ncap;
@@ -148,8 +149,8 @@ static int ws_push(pith_vm *vm, wstack *s, pv v, int64_t tag) {
 }
 
 static void ws_free(pith_vm *vm, wstack *s) {
-    host_free(vm, s->v, s->cap * sizeof(pv));
-    host_free(vm, s->tag, s->cap * sizeof(int64_t));
+    tmp_free(vm, s->v, s->cap * sizeof(pv));
+    tmp_free(vm, s->tag, s->cap * sizeof(int64_t));
 }
 
 /* Depth-first walk marking objects that need labels: targets of back
@@ -302,11 +303,7 @@ static int write_name(pith_vm *vm, obuf *o, const char *prefix, pv name, const c
 
 /* Anything that is not a pair or a vector. */
 static int write_atom(pith_vm *vm, obuf *o, pv x, bool write) {
-    if (pv_is_fix(x) || pv_is(x, T_FLONUM)) {
-        char buf[128];
-        size_t n = num_format(vm, x, 10, buf, sizeof buf);
-        return obuf_put(vm, o, buf, n);
-    }
+    if (num_is_number(x)) return num_write(vm, x, 10, o);
     if (pv_is_char(x)) return write ? write_char(vm, o, pv_char(x)) : put_char(vm, o, pv_char(x));
     if (pv_is_special(x)) {
         switch (x) {
@@ -473,7 +470,7 @@ int write_obuf(pith_vm *vm, pv v, int mode, obuf *o) {
         s.n = 0;
     }
     if (!st) st = print(vm, v, mode, o, &L, &s);
-    host_free(vm, L.t, L.cap * sizeof(lentry));
+    tmp_free(vm, L.t, L.cap * sizeof(lentry));
     ws_free(vm, &s);
     return st;
 }

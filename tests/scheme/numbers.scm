@@ -369,7 +369,7 @@
   (test "sqrt 10^15 is inexact" #f (exact? (sqrt 1000000000000000)))
   (test "sqrt 10^16 is exact" 100000000 (sqrt 10000000000000000))
   (test-or-error "sqrt -4" "+2i" (sqrt -4))
-  (test-or-error "sqrt -4.0" "+2.0i" (sqrt -4.0))
+  (test-assert "sqrt -4.0 is 2.0i, inexact" (let ((r (sqrt -4.0))) (and (inexact? r) (= r (make-rectangular 0 2)))))
   (test-or-error "sqrt 1/4" "1/2" (sqrt (/ 1 4)))
   (test "exact-integer-sqrt 17" '(4 1) (call-with-values (lambda () (exact-integer-sqrt 17)) list))
   (test "exact-integer-sqrt 16" '(4 0) (call-with-values (lambda () (exact-integer-sqrt 16)) list))
@@ -399,7 +399,7 @@
   (test "expt -1 odd huge" -1 (expt -1 1000000001))
   (test "expt 1 huge" 1 (expt 1 1000000000))
   (test-or-error "expt 2 -2" "1/4" (expt 2 -2))
-  (test-or-error "expt -1 0.5" "+i" (expt -1 0.5)))
+  (test-assert "expt -1 0.5 is close to i" (let ((r (expt -1 0.5))) (and (inexact? r) (< (magnitude (- r (make-rectangular 0 1))) 1e-15)))))
 
 (test-group "exp log trig"
   (test "exp 0" #t (= 1 (exp 0)))
@@ -452,7 +452,10 @@
   (test "inf" "+inf.0" (number->string +inf.0))
   (test "-inf" "-inf.0" (number->string -inf.0))
   (test "nan" "+nan.0" (number->string +nan.0))
-  (test-error "bad radix" (number->string 10 7))
+  (test "radix 7 (2 to 36 allowed)" "13" (number->string 10 7))
+  (test-error "radix 37" (number->string 10 37))
+  (test-error "radix 1" (number->string 10 1))
+  (test-error "radix 36 for string->number too" (string->number "10" 37))
   (test-error "non-number" (number->string 'a)))
 
 (test-group "flonum printing"

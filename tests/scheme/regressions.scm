@@ -31,8 +31,9 @@
               (let ((s (string->symbol (string-append "rg-sym-" (number->string i)))))
                 (and (symbol? s) (string=? (symbol->string s) (string-append "rg-sym-" (number->string i)))
                      (loop (+ i 1)))))))
-  (test "complex syntax in a fresh string" 'error
-        (guard (e (#t 'error)) (string->number (string-copy "1.5@2.5"))))
+  (test-assert "polar syntax in a fresh string"
+        (let ((z (string->number (string-copy "1.5@2.5"))))
+          (and (complex? z) (< (abs (- (magnitude z) 1.5)) 1e-12) (< (abs (- (angle z) 2.5)) 1e-12))))
   (test "output strings of 100000 characters" 'ok
         (let ((piece (make-string 100000 #\a)))
           (let loop ((i 0))
@@ -54,8 +55,7 @@
         (string? (condition/report-string
                   (guard (e (#t (let ((l (error-object-irritants e))) (set-cdr! l l)) e))
                     (error "boom" 1 2)))))
-  (test "gcd of a huge flonum" 'range-error
-        (guard (e (#t (condition-kind e))) (lcm -9.3e18 2)))
+  (test "lcm of a huge flonum" 9.3e18 (lcm -9.3e18 2))
   (test-error-kind "\\x escape of more than 8 digits" read-error
                    (read (open-input-string "\"\\x100000041;\""))))
 
