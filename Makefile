@@ -34,7 +34,7 @@ POSIX_HDR := hosts/posix/posix_host.h hosts/posix/lineedit.h
 CORE_OBJ := $(patsubst src/core/%.c,$(BUILD)/core/%.o,$(CORE_SRC))
 POSIX_OBJ := $(patsubst hosts/posix/%.c,$(BUILD)/posix/%.o,$(POSIX_SRC))
 
-.PHONY: all run test install clean check-freestanding unit scheme-tests cli-tests
+.PHONY: all run test bench install clean check-freestanding unit scheme-tests cli-tests
 
 all: $(BUILD)/pith $(BUILD)/libpith.a $(BUILD)/libpith.so $(BUILD)/pith.pc
 
@@ -82,6 +82,10 @@ $(BUILD)/pith.pc: tools/pith.pc.in Makefile
 
 run: $(BUILD)/pith
 	$(BUILD)/pith
+
+# Timings against the peer Schemes installed here (not part of `make test`).
+bench: $(BUILD)/pith
+	bench/run.sh $(BUILD)/pith
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/pith $(DESTDIR)$(PREFIX)/lib/pkgconfig

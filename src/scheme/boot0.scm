@@ -140,7 +140,7 @@
 ;; (do ((var init step) ...) (test result ...) body ...)
 (define (%expand0-do x)
   ((lambda (specs test-clause body loop)
-     (list (list 'letrec*
+     (cons (list 'letrec*
                  (list (list loop
                              (list 'lambda (%map1 car specs)
                                    (list 'if (%e (car test-clause))
@@ -153,7 +153,8 @@
                                                                            (%e (car (cdr (cdr s))))
                                                                            (car s)))
                                                                      specs)))))))))
-                 loop)))
+                 loop)
+           (%map1 (lambda (s) (%e (car (cdr s)))) specs)))
    (car (cdr x)) (car (cdr (cdr x))) (cdr (cdr (cdr x))) (%gensym "loop")))
 
 ;; A body: leading definitions become letrec*.

@@ -82,17 +82,58 @@
   (raise (%make-condition 'syntax-error message (list (syntax->datum form)) #f
                           (or (%pair-location form) %current-location))))
 
-;; syntax->datum: renamed identifiers back to symbols.
+;; syntax->datum: renamed identifiers back to symbols.  Data from the
+;; reader holds no renamed identifiers and may be circular (datum labels in
+;; a quoted literal), so a bounded search for identifiers comes first: when
+;; it finds none the datum is returned as it is; when it runs out of budget
+;; the datum is copied as a graph (cycles and sharing kept).
 (define (syntax->datum x)
+  (let ((found (%find-identifier x 100000)))
+    (cond ((eq? found 'none) x)
+          ((eq? found 'identifier) (%strip-tree x))
+          (else (%strip-graph x)))))
+
+;; 'none, 'identifier, or 'budget (gave up after about n nodes).
+(define (%find-identifier x n)
+  (let loop ((todo (list x)) (n n))
+    (cond ((null? todo) 'none)
+          ((< n 0) 'budget)
+          (else
+           (let ((x (car todo)) (todo (cdr todo)))
+             (cond ((%identifier? x) 'identifier)
+                   ((pair? x) (loop (cons (car x) (cons (cdr x) todo)) (- n 1)))
+                   ((vector? x) (loop (append (vector->list x) todo) (- n (+ 1 (vector-length x)))))
+                   (else (loop todo (- n 1)))))))))
+
+(define (%strip-tree x)
   (cond ((%identifier? x) (identifier->symbol x))
         ((pair? x)
-         (let ((a (syntax->datum (car x))) (d (syntax->datum (cdr x))))
+         (let ((a (%strip-tree (car x))) (d (%strip-tree (cdr x))))
            (if (and (eq? a (car x)) (eq? d (cdr x))) x (cons a d))))
         ((vector? x)
          (let ((l (vector->list x)))
-           (let ((s (syntax->datum l)))
+           (let ((s (%strip-tree l)))
              (if (eq? s l) x (list->vector s)))))
         (else x)))
+
+(define (%strip-graph x)
+  (let ((seen (%make-hash-table 'eq)))
+    (let walk ((x x))
+      (cond ((%identifier? x) (identifier->symbol x))
+            ((pair? x)
+             (or (%hash-table-ref seen x #f)
+                 (let ((p (cons #f #f)))
+                   (%hash-table-set! seen x p)
+                   (set-car! p (walk (car x)))
+                   (set-cdr! p (walk (cdr x)))
+                   p)))
+            ((vector? x)
+             (or (%hash-table-ref seen x #f)
+                 (let ((v (make-vector (vector-length x))))
+                   (%hash-table-set! seen x v)
+                   (do ((i 0 (+ i 1))) ((= i (vector-length x)) v)
+                     (vector-set! v i (walk (vector-ref x i)))))))
+            (else x)))))
 
 (define (%check-list x min what)
   (let ((n (length* x)))
@@ -103,15 +144,59 @@
 
 ;;; ---- expansion ----
 
+;; Nesting depth of %expand-expr, reset by each top-level form.  Circular
+;; code (datum labels outside a quote) would expand forever: when the depth
+;; reaches 1000, 2000, 4000... the form at hand is checked for a cycle (any
+;; path that deep through a smaller structure must contain one).  A macro
+;; that never stops expanding is stopped by the hard limit.
+(define %expand-depth 0)
+(define %expand-check-at 1000)
+(define %expand-depth-limit 100000)
+
 (define (%expand-expr x env)
   (cond ((identifier? x) (%expand-variable x env))
         ((pair? x)
          (let ((loc (%pair-location x)))
            (if loc (set! %current-location loc)))
-         (%copy-location x (%expand-pair x env)))
+         (set! %expand-depth (+ %expand-depth 1))
+         (if (= %expand-depth %expand-check-at)
+             (begin
+               (set! %expand-check-at (* 2 %expand-check-at))
+               (if (%circular? x)
+                   (begin
+                     (set! %expand-depth 0)
+                     (syntax-error "circular expression (a datum label outside a quote?); its head:"
+                                   (if (identifier? (car x)) (car x) '...))))))
+         (if (> %expand-depth %expand-depth-limit)
+             (begin
+               (set! %expand-depth 0)
+               (syntax-error "expression nested too deeply (a macro that never stops expanding?); its head:"
+                             (if (identifier? (car x)) (car x) '...))))
+         (let ((r (%copy-location x (%expand-pair x env))))
+           (set! %expand-depth (- %expand-depth 1))
+           r))
         ((null? x) (syntax-error "empty application ()" x))
         ((vector? x) (list 'quote (syntax->datum x)))
         (else x)))
+
+;; Does x (pairs and vectors) reach itself?
+(define (%circular? x)
+  (let ((state (%make-hash-table 'eq)))
+    (let walk ((x x))
+      (if (or (pair? x) (vector? x))
+          (let ((s (%hash-table-ref state x #f)))
+            (cond ((eq? s 'open) #t)
+                  ((eq? s 'done) #f)
+                  (else
+                   (%hash-table-set! state x 'open)
+                   (let ((r (if (pair? x)
+                                (or (walk (car x)) (walk (cdr x)))
+                                (let loop ((i 0))
+                                  (and (< i (vector-length x))
+                                       (or (walk (vector-ref x i)) (loop (+ i 1))))))))
+                     (%hash-table-set! state x 'done)
+                     r))))
+          #f))))
 
 (define (%expand-variable id env)
   (let ((d (%lookup id env)))
@@ -549,7 +634,19 @@
               ((and (%special? d) (eq? (%special-name d) 'import))
                (%import x env)
                '(if #f #f))
-              ((%macro? d) (%expand-toplevel (%expand-macro d x env) env))
+              ((%macro? d)
+               ;; counted like nesting, so a macro that never stops
+               ;; expanding at top level meets the same limit
+               (set! %expand-depth (+ %expand-depth 1))
+               (if (> %expand-depth %expand-depth-limit)
+                   (let ((loc (%pair-location x)))
+                     (if loc (set! %current-location loc))
+                     (set! %expand-depth 0)
+                     (syntax-error "expression nested too deeply (a macro that never stops expanding?); its head:"
+                                   (car x))))
+               (let ((r (%expand-toplevel (%expand-macro d x env) env)))
+                 (set! %expand-depth (- %expand-depth 1))
+                 r))
               ((and (%special? d) (eq? (%special-name d) 'cond-expand))
                (%expand-toplevel (%cond-expand x env) env))
               (else (%expand-expr x env))))
@@ -578,4 +675,8 @@
             er-macro-transformer import define-library cond-expand
             else => ... _))
 
-(set! %expand %expand-toplevel)
+(set! %expand
+      (lambda (x env)
+        (set! %expand-depth 0)
+        (set! %expand-check-at 1000)
+        (%expand-toplevel x env)))

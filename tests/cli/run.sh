@@ -638,6 +638,20 @@ run bash -c 'cd "$1" && { "$2" forever.scm & pid=$!; sleep "$3"; kill -INT $pid;
 want_status 70; want_err_re '[Ii]nterrupt'
 end
 
+# (without GC stress even in the sanitizer pass: 100,000 expansion steps
+# with a collection at every allocation take minutes)
+begin "3.41 a macro that never stops expanding: a syntax error naming the line"
+prog runaway-macro.scm $'(define-syntax f (syntax-rules () ((_ x) (f (x)))))\n(display "before")\n(f 1)\n'
+run env -u PITH_GC_STRESS "$PITH" runaway-macro.scm
+want_status 70; want_out "before"; want_err_has "runaway-macro.scm:3:"; want_err_has "nested too deeply"
+end
+
+begin "3.42 circular code (a datum label outside a quote): a syntax error"
+prog circular.scm $'(display (quote #0=(a . #0#)))\n(newline)\n(list 1 #1=(list 2 #1#))\n'
+run "$PITH" circular.scm
+want_status 70; want_out "#0=(a . #0#)"$'\n'; want_err_has "circular.scm:3:"; want_err_has "circular expression"
+end
+
 ########################################################################
 # 4. The interactive REPL under tmux
 ########################################################################

@@ -77,3 +77,13 @@
           (set! results (cons r results))
           (if (= (length results) 1) (k 10))
           (reverse results))))
+
+(test-group "circular data in code"
+  ;; the expander's syntax->datum used to loop forever on these
+  (test-assert "quoted circular list" (let ((x '#0=(a b . #0#))) (eq? x (cddr x))))
+  (test-assert "quoted circular vector" (let ((v '#1=#(1 #1#))) (eq? v (vector-ref v 1))))
+  (test "circular list inside a vector literal" 'x (let ((v '#(#2=(x . #2#)))) (car (cdr (vector-ref v 0)))))
+  (test "circular code is a syntax error" 'syntax-error
+        (guard (e (#t (condition-kind e))) (eval '#3=(list 1 #3#) (interaction-environment))))
+  (test "circular argument list is a syntax error" 'syntax-error
+        (guard (e (#t (condition-kind e))) (eval '#4=(list 1 . #4#) (interaction-environment)))))
