@@ -27,7 +27,7 @@ SANFLAGS :=
 CORE_SRC := $(sort $(wildcard src/core/*.c))
 CORE_HDR := $(wildcard src/core/*.h src/core/*.def include/*.h include/pith/*.h)
 SCHEME_SRC := src/scheme/boot0.scm src/scheme/prelude.scm src/scheme/expand.scm \
-              src/scheme/derived.scm src/scheme/base.scm src/scheme/repl.scm
+              src/scheme/derived.scm src/scheme/base.scm src/scheme/library.scm src/scheme/srfi.scm src/scheme/repl.scm
 POSIX_SRC := hosts/posix/host.c hosts/posix/lineedit.c
 POSIX_HDR := hosts/posix/posix_host.h hosts/posix/lineedit.h
 

@@ -96,6 +96,12 @@ pith_status pith_repl(pith_vm *vm);
  * returns PITH_ERROR (pith_error_report describes it). */
 pith_status pith_run_program(pith_vm *vm, const char *path);
 
+/* Add directory `dir` to the places `import` looks for a library (a
+ * library (a b c) is the file a/b/c.sld in one of them): at the front
+ * (at_end 0, searched first) or at the end.  PITH_OK, or PITH_NO_MEMORY,
+ * or PITH_MISUSE for a NULL or empty dir. */
+pith_status pith_add_library_path(pith_vm *vm, const char *dir, int at_end);
+
 /* Running in slices, for hosts that drive the VM from an event loop:
  * pith_begin_call sets up a call without running it; pith_run runs for at
  * most `budget` steps (-1: no limit) and returns PITH_YIELD when the budget

@@ -29,6 +29,7 @@
            (display file (current-error-port))
            (display ": stopped by an uncaught error: " (current-error-port))
            (display (condition/report-string e) (current-error-port))
+           (newline (current-error-port))
            (k #f))
          (lambda () (load file)))))
      (display file)

@@ -147,6 +147,7 @@ static int map_errno(int e)
     case EINVAL: case EBADF: case ENAMETOOLONG: return PITH_HOST_EINVAL;
     case EISDIR: return PITH_HOST_EISDIR;
     case ENOMEM: return PITH_HOST_ENOMEM;
+    case EMFILE: case ENFILE: return PITH_HOST_ENFILE;
     case ESPIPE: return PITH_HOST_ENOTSUP;
     case EPIPE: case ECONNRESET: case ECONNREFUSED: return PITH_HOST_ECONN;
     default: return PITH_HOST_EOTHER;
@@ -886,6 +887,11 @@ posix_host *posix_host_new(int argc, char **argv)
     h->host.storage = &storage_group;
     h->host.wait = host_wait;
     h->host.panic = host_panic;
+#ifdef __linux__
+    h->host.features = "posix unix linux gnu-linux";
+#else
+    h->host.features = "posix unix";
+#endif
     if (!g_atexit) {
         atexit(restore_terminal);
         g_atexit = 1;

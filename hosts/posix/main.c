@@ -24,6 +24,8 @@ static const char usage_text[] =
     "  -e EXPR           evaluate EXPR (its value is not printed); repeatable\n"
     "  -p EXPR           evaluate EXPR and print its value; repeatable\n"
     "  -l FILE           load FILE first; repeatable\n"
+    "  -I DIR            look for libraries in DIR first; repeatable\n"
+    "  -A DIR            look for libraries in DIR last; repeatable\n"
     "      --repl        start the REPL after -e, -p and -l\n"
     "      --no-edit     no line editing in the REPL\n"
     "      --heap-limit=BYTES  stop a program that needs more heap (a\n"
@@ -32,6 +34,10 @@ static const char usage_text[] =
     "  -h, --help        show this help and exit\n"
     "  -v, --version     show the version and exit\n"
     "  --                end of options\n"
+    "\n"
+    "import finds library (a b) as a/b.sld in the -I directories, then the\n"
+    "program's directory (the current one without FILE), then the -A\n"
+    "directories, then those in PITH_LIBRARY_PATH (separated by colons).\n"
     "\n"
     "Exit status: 0 on success, the status given to (exit), 70 when an error\n"
     "is not caught, 64 for a bad command line.\n"
@@ -90,6 +96,8 @@ static int report(pith_vm *vm, posix_host *ph, pith_status s) {
 int main(int argc, char **argv) {
     action acts[256];
     int nacts = 0;
+    const char *libdirs[256];
+    int libat[256], nlib = 0;
     int repl = 0, edit = 1, stress = 0, i;
     size_t heap_limit = 0;
     for (i = 1; i < argc; i++) {
@@ -104,6 +112,13 @@ int main(int argc, char **argv) {
         if (!strncmp(a, "--heap-limit=", 13)) {
             heap_limit = parse_size(a + 13);
             if (!heap_limit) { fprintf(stderr, "pith: bad size in %s\n", a); return EXIT_USAGE; }
+            continue;
+        }
+        if (!strcmp(a, "-I") || !strcmp(a, "-A")) {
+            if (i + 1 >= argc || !argv[i + 1][0]) { fprintf(stderr, "pith: %s needs a directory\n", a); return EXIT_USAGE; }
+            if (nlib == 256) { fprintf(stderr, "pith: too many -I and -A options\n"); return EXIT_USAGE; }
+            libat[nlib] = a[1] == 'A';
+            libdirs[nlib++] = argv[++i];
             continue;
         }
         if (!strcmp(a, "-e") || !strcmp(a, "-p") || !strcmp(a, "-l")) {
@@ -136,6 +151,28 @@ int main(int argc, char **argv) {
         return EXIT_ERROR;
     }
     the_vm = vm;
+    for (int k = 0; k < nlib; k++)
+        if (pith_add_library_path(vm, libdirs[k], libat[k]) != PITH_OK) {
+            fprintf(stderr, "pith: out of memory\n");
+            pith_close(vm);
+            posix_host_free(ph);
+            return EXIT_ERROR;
+        }
+    const char *envpath = getenv("PITH_LIBRARY_PATH");
+    if (envpath) {
+        char dir[4096];
+        for (const char *p = envpath; *p;) {
+            const char *colon = strchr(p, ':');
+            size_t n = colon ? (size_t)(colon - p) : strlen(p);
+            if (n > 0 && n < sizeof dir) {
+                memcpy(dir, p, n);
+                dir[n] = 0;
+                pith_add_library_path(vm, dir, 1);
+            }
+            p += n;
+            if (*p == ':') p++;
+        }
+    }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;

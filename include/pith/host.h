@@ -47,7 +47,10 @@ enum {
     PITH_HOST_ENOMEM   = -10, /* the host ran out of memory */
     PITH_HOST_EISDIR   = -11, /* is a directory */
     PITH_HOST_ECONN    = -12, /* connection refused, reset or closed */
-    PITH_HOST_EOTHER   = -13  /* any other failure */
+    PITH_HOST_EOTHER   = -13, /* any other failure */
+    PITH_HOST_ENFILE   = -14  /* too many open handles (the VM collects
+                                 garbage, closing unreachable ports, and
+                                 tries once more) */
 };
 
 /* Memory: large blocks only (the guest suballocates).  Required. */
@@ -203,6 +206,10 @@ typedef struct pith_host {
     /* An unrecoverable guest failure (a bug): report `msg` and stop.
      * Should not return; if it does, the guest stops its VM. */
     void (*panic)(void *ctx, const char *msg);
+    /* cond-expand features the host adds, separated by spaces (e.g.
+     * "posix unix linux"), or NULL.  Read at each (features) call, so a
+     * resumed image sees the new host's. */
+    const char *features;
 } pith_host;
 
 #ifdef __cplusplus

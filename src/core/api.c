@@ -144,6 +144,7 @@ pith_vm *pith_open(const pith_host *host, const pith_options *opts, pith_status 
 void pith_close(pith_vm *vm) {
     if (!vm_ok(vm)) return;
     const pith_host *host = vm->host;
+    port_close_all(vm);
     heap_free(vm);
     tmp_release(vm);
     pvbuf_free(vm, &vm->handles);
@@ -248,6 +249,29 @@ pith_status pith_run_program(pith_vm *vm, const char *path) {
     GC_ROOT(arg);
     if (str_from_c(vm, path, &arg) || setup_hook(vm, HOOK_RUN_PROGRAM, 1, &arg)) return finish(vm, PITH_ERROR, 0);
     return run_blocking(vm, 0);
+}
+
+/* vm->r.libpath is (front . back): lists of directory strings searched
+ * before and after the program's own directory. */
+pith_status pith_add_library_path(pith_vm *vm, const char *dir, int at_end) {
+    if (check_idle(vm) || !dir || !*dir) return PITH_MISUSE;
+    pv s = PV_FALSE, list = PV_FALSE;
+    GC_SCOPE(vm);
+    GC_ROOT2(s, list);
+    if (!pv_is(vm->r.libpath, T_PAIR) && mk_pair(vm, PV_NULL, PV_NULL, &vm->r.libpath)) return PITH_NO_MEMORY;
+    if (str_from_c(vm, dir, &s)) return PITH_NO_MEMORY;
+    /* the chosen list with s at its end (copied: lists may be shared) */
+    if (mk_pair(vm, s, PV_NULL, &list)) return PITH_NO_MEMORY;
+    pv old = at_end ? CDR(vm->r.libpath) : CAR(vm->r.libpath);
+    size_t n = 0;
+    for (pv p = old; pv_is(p, T_PAIR); p = CDR(p)) n++;
+    for (size_t j = n; j-- > 0;) {
+        pv p = at_end ? CDR(vm->r.libpath) : CAR(vm->r.libpath);
+        for (size_t m = 0; m < j; m++) p = CDR(p);
+        if (mk_pair(vm, CAR(p), list, &list)) return PITH_NO_MEMORY;
+    }
+    pv_store(vm, vm->r.libpath, at_end ? &SLOT(vm->r.libpath, 1) : &SLOT(vm->r.libpath, 0), list);
+    return PITH_OK;
 }
 
 pith_status pith_begin_call(pith_vm *vm, pith_value proc, int argc, const pith_value *argv) {

@@ -107,6 +107,7 @@ int boot_cold(pith_vm *vm) {
     TRY(mk_condition(vm, "heap-exhausted", msg, PV_NULL, &c));
     vm->r.oom = c;
     vm->r.features = PV_NULL;
+    vm->r.libpath = PV_NULL;
     vm->r.winders = PV_NULL;
     vm->r.dynamic = PV_NULL;
     return vm_init_stack(vm);

@@ -94,6 +94,9 @@ typedef struct comp {
     pv *mutated;         /* symbols that are targets of set! */
     size_t nmut, capmut;
     int depth, max_depth;/* nesting of compile_expr calls */
+    const char *emsg;    /* a syntax error found by the walk (see cerr) */
+    pv eform;
+    int64_t eloc;
     int64_t loc;         /* location of the innermost located form */
     pv kw[KW_COUNT];     /* the keyword symbols */
 } comp;
@@ -155,12 +158,24 @@ static int pool_add(comp *c, pv v, size_t *idx) {
 /* ---- errors ---- */
 
 static int cerr(comp *c, const char *msg, pv form) {
+    /* Only noted here: the condition is made once the walk has unwound
+     * (compile_toplevel), since making it allocates and may collect, which
+     * must not happen this deep in the C stack.  The walk allocates nothing,
+     * so form stays valid until then. */
+    if (!c->emsg) {
+        c->emsg = msg;
+        c->eform = form;
+        c->eloc = c->loc;
+        if (pv_is_pair(form) && pv_size(form) == 3 && pv_is_fix(PAIR_LOC(form))) c->eloc = pv_fix(PAIR_LOC(form));
+    }
+    return PITH_ERROR;
+}
+
+static int raise_cerr(comp *c) {
     pith_vm *vm = c->vm;
-    int64_t loc = c->loc;
-    if (pv_is_pair(form) && pv_size(form) == 3 && pv_is_fix(PAIR_LOC(form))) loc = pv_fix(PAIR_LOC(form));
-    err_raise(vm, "syntax-error", msg, form == PV_FALSE ? 0 : form, 0, 0);
-    if (loc >= 0 && pv_is(vm->r.exn, T_CONDITION) && vm->r.exn != vm->r.oom)
-        SLOT(vm->r.exn, COND_LOC) = pv_from_fix(loc);
+    err_raise(vm, "syntax-error", c->emsg, c->eform == PV_FALSE ? 0 : c->eform, 0, 0);
+    if (c->eloc >= 0 && pv_is(vm->r.exn, T_CONDITION) && vm->r.exn != vm->r.oom)
+        SLOT(vm->r.exn, COND_LOC) = pv_from_fix(c->eloc);
     return PITH_ERROR;
 }
 
@@ -1001,6 +1016,7 @@ int compile_toplevel(pith_vm *vm, pv form, pv env, pv *out) {
         if (!s) *out = code;
     }
 done:
+    if (s == PITH_ERROR && c.emsg) s = raise_cerr(&c);
     arena_free(&c);
     return s;
 }

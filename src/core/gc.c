@@ -187,6 +187,7 @@ void heap_free(pith_vm *vm) {
     host_free(vm, vm->nursery, vm->nursery_size);
     vm->nursery = 0;
     pvbuf_free(vm, &vm->remset);
+    pvbuf_free(vm, &vm->weak);
 }
 
 void gc_shadow_overflow(pith_vm *vm) { panic(vm, "too many GC roots of C locals (shadow stack overflow)"); }
@@ -264,7 +265,42 @@ static inline void fix_slot(gc_ctx *g, pv *slot) {
 static void scan_object(gc_ctx *g, uint64_t *o) {
     size_t n = tagged_words(o);
     pv *s = (pv *)&o[1];
+    if ((o[0] >> HDR_FLAG_SHIFT) & OF_WEAK) {
+        /* a weak table's data: values only; the keys wait for sweep_weak */
+        for (size_t i = 1; i < n; i += 2) fix_slot(g, &s[i]);
+        if (pvbuf_push(g->vm, &g->vm->weak, (pv)(uintptr_t)o))
+            panic(g->vm, "out of memory for the weak-table list");
+        return;
+    }
     for (size_t i = 0; i < n; i++) fix_slot(g, &s[i]);
+}
+
+/* After the scan: in each weak vector, keys that were copied get their
+ * new address; the entries of keys nothing else kept are deleted, and
+ * their number is added to the count in the vector's last slot (hash.c
+ * takes it from the table's count). */
+static void sweep_weak(gc_ctx *g) {
+    pith_vm *vm = g->vm;
+    for (size_t w = 0; w < vm->weak.n; w++) {
+        uint64_t *o = pv_obj(vm->weak.v[w]);
+        size_t n = hdr_size(o[0]);
+        pv *s = (pv *)&o[1];
+        int64_t dead = 0;
+        for (size_t i = 0; i + 1 < n; i += 2) {
+            pv k = s[i];
+            if (!pv_is_ptr(k) || !in_from_space(g, k)) continue;
+            uint64_t h = pv_hdr(k);
+            if (!(h & 1)) {
+                s[i] = (pv)h;
+            } else {
+                s[i] = PV_UNASSIGNED;   /* hash.c's deleted entry */
+                s[i + 1] = PV_FALSE;
+                dead++;
+            }
+        }
+        if (dead && (n & 1) && pv_is_fix(s[n - 1])) s[n - 1] = pv_from_fix(pv_fix(s[n - 1]) + dead);
+    }
+    vm->weak.n = 0;
 }
 
 /* Cheney's scan: walk the objects copied so far until none are left. */
@@ -330,6 +366,14 @@ static void sweep_symbols(gc_ctx *g) {
     }
 }
 
+/* For port_sweep: where a port is after this collection, 0 if it died. */
+static pv moved_or_dead(void *gp, pv v) {
+    gc_ctx *g = gp;
+    if (!in_from_space(g, v)) return v;
+    uint64_t h = pv_hdr(v);
+    return (h & 1) ? 0 : (pv)h;
+}
+
 static void reset_nursery(pith_vm *vm) {
     MEMSET(vm->nursery, 0, (size_t)(vm->hp - vm->nursery));
     vm->hp = vm->nursery;
@@ -364,6 +408,8 @@ static void minor(pith_vm *vm) {
     }
     vm->remset.n = 0;
     scan_copied(&g);
+    sweep_weak(&g);
+    port_sweep(vm, moved_or_dead, &g);
     reset_nursery(vm);
     vm->gc_minor++;
 }
@@ -387,7 +433,9 @@ static bool major(pith_vm *vm) {
     vm->remset.n = 0;
     scan_roots(&g);
     scan_copied(&g);
+    sweep_weak(&g);
     sweep_symbols(&g);
+    port_sweep(vm, moved_or_dead, &g);
     /* Keep the largest from-space chunk for the next major collection. */
     if (vm->spare_chunk) {
         host_free(vm, vm->spare_chunk, vm->spare_chunk->size);

@@ -92,13 +92,38 @@ static bool key_eq(pith_vm *vm, int kind, pv a, pv b) {
     }
 }
 
+/* The data vector of a table with room for cap entries.  A weak table's
+ * has one more slot, where the collector counts the entries it deleted
+ * (ht_sync), and the OF_WEAK flag. */
+int ht_data_new(pith_vm *vm, int kind, size_t cap, pv *out) {
+    bool weak = kind == HTK_WEAK_EQ;
+    TRY(mk_vector(vm, 2 * cap + (weak ? 1 : 0), HT_EMPTY, out));
+    if (weak) {
+        SLOT(*out, 2 * cap) = pv_from_fix(0);
+        pv_set_flag(*out, OF_WEAK);
+    }
+    return PITH_OK;
+}
+
+/* Take the collector's deletions in a weak table into its count. */
+void ht_sync(pv ht) {
+    pv data = SLOT(ht, HT_DATA);
+    size_t n = pv_size(data);
+    if (!(n & 1)) return;
+    int64_t dead = pv_fix(SLOT(data, n - 1));
+    if (dead) {
+        SLOT(ht, HT_COUNT) = pv_from_fix(pv_fix(SLOT(ht, HT_COUNT)) - dead);
+        SLOT(data, n - 1) = pv_from_fix(0);
+    }
+}
+
 int ht_new(pith_vm *vm, int kind, size_t cap, pv *out) {
     size_t c = 8;
     while (c < cap) c *= 2;
     pv data = PV_FALSE, ht;
     GC_SCOPE(vm);
     GC_ROOT(data);
-    TRY(mk_vector(vm, 2 * c, HT_EMPTY, &data));
+    TRY(ht_data_new(vm, kind, c, &data));
     TRY(gc_alloc(vm, T_HTABLE, HT_SIZE, &ht));
     SLOT(ht, HT_KIND) = pv_from_fix(kind);
     SLOT(ht, HT_COUNT) = pv_from_fix(0);
@@ -111,6 +136,7 @@ int ht_new(pith_vm *vm, int kind, size_t cap, pv *out) {
 /* Index of key's slot pair, or of the first free slot where it would go
  * (*found tells which). */
 static size_t ht_find(pith_vm *vm, pv ht, pv key, bool *found) {
+    ht_sync(ht);
     int kind = (int)pv_fix(SLOT(ht, HT_KIND));
     pv data = SLOT(ht, HT_DATA);
     size_t cap = pv_size(data) / 2;
@@ -147,10 +173,12 @@ static int ht_grow(pith_vm *vm, pv ht) {
     size_t cap = pv_size(old) / 2;
     size_t count = (size_t)pv_fix(SLOT(ht, HT_COUNT));
     size_t ncap = count * 2 >= cap ? cap * 2 : cap;  /* else: just clear tombstones */
-    pv data;
-    TRY(mk_vector(vm, 2 * ncap, HT_EMPTY, &data));
-    old = SLOT(ht, HT_DATA);
     int kind = (int)pv_fix(SLOT(ht, HT_KIND));
+    pv data;
+    TRY(ht_data_new(vm, kind, ncap, &data));
+    ht_sync(ht);  /* the collection ht_data_new may have run */
+    old = SLOT(ht, HT_DATA);
+    count = (size_t)pv_fix(SLOT(ht, HT_COUNT));
     for (size_t j = 0; j < cap; j++) {
         pv k = SLOT(old, 2 * j);
         if (k == HT_EMPTY || k == HT_DELETED) continue;

@@ -304,19 +304,31 @@ int prim_htable_delete(pith_vm *vm, int argc) {
 int prim_htable_count(pith_vm *vm, int argc) {
     (void)argc;
     CHECK_TYPE(ARG(0), T_HTABLE, "hash-table-count", "hash table");
+    ht_sync(ARG(0));
     RETURN(SLOT(ARG(0), HT_COUNT));
 }
+/* (%hash-table-keys table [what]): a list of the keys (what 0 or absent),
+ * the values (1) or (key . value) pairs (2).  A collection while the list
+ * is built may delete entries of a weak table: those are skipped. */
 int prim_htable_keys(pith_vm *vm, int argc) {
-    (void)argc;
     CHECK_TYPE(ARG(0), T_HTABLE, "hash-table-keys", "hash table");
-    pv l = PV_NULL;
+    int what = argc > 1 && pv_is_fix(ARG(1)) ? (int)pv_fix(ARG(1)) : 0;
+    pv l = PV_NULL, pair = PV_FALSE;
     GC_SCOPE(vm);
-    GC_ROOT(l);
+    GC_ROOT2(l, pair);
     size_t n = pv_size(SLOT(ARG(0), HT_DATA)) / 2;
     for (size_t i = 0; i < n; i++) {
-        pv k = SLOT(SLOT(ARG(0), HT_DATA), 2 * i);
+        pv data = SLOT(ARG(0), HT_DATA);
+        if (2 * i + 1 >= pv_size(data)) break;
+        pv k = SLOT(data, 2 * i);
         if (k == PV_UNBOUND || k == PV_UNASSIGNED) continue;
-        TRY(mk_pair(vm, k, l, &l));
+        if (what == 2) {
+            TRY(mk_pair(vm, k, SLOT(data, 2 * i + 1), &pair));
+            /* the pair may have moved the key: it is a root through the pair */
+            TRY(mk_pair(vm, pair, l, &l));
+        } else {
+            TRY(mk_pair(vm, what == 1 ? SLOT(data, 2 * i + 1) : k, l, &l));
+        }
     }
     RETURN(l);
 }
@@ -324,7 +336,7 @@ int prim_htable_clear(pith_vm *vm, int argc) {
     (void)argc;
     CHECK_TYPE(ARG(0), T_HTABLE, "hash-table-clear!", "hash table");
     pv data;
-    TRY(mk_vector(vm, 16, PV_UNBOUND, &data));
+    TRY(ht_data_new(vm, (int)pv_fix(SLOT(ARG(0), HT_KIND)), 8, &data));
     STORE(ARG(0), HT_DATA, data);
     SLOT(ARG(0), HT_COUNT) = pv_from_fix(0);
     SLOT(ARG(0), HT_USED) = pv_from_fix(0);
@@ -535,7 +547,76 @@ int prim_copy_loc(pith_vm *vm, int argc) {
     if (!pv_is_pair(to) || pv_size(to) == 3 || !pv_is_pair(from) || pv_size(from) != 3) RETURN(to);
     return mk_pair_loc(vm, CAR(to), CDR(to), PAIR_LOC(from), &vm->r.ret);
 }
-int prim_features(pith_vm *vm, int argc) { (void)argc; RETURN(vm->r.features); }
+/* The features of the image (set at boot) followed by those of the
+ * machine running it now: an image moves between machines, so the
+ * architecture, byte order and host features are found at run time. */
+static const char *const machine_features[] = {
+#if defined(__x86_64__)
+    "x86-64",
+#elif defined(__aarch64__)
+    "aarch64", "arm64",
+#elif defined(__riscv) && __riscv_xlen == 64
+    "riscv64",
+#elif defined(__powerpc64__)
+    "ppc64",
+#elif defined(__s390x__)
+    "s390x",
+#endif
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    "big-endian",
+#else
+    "little-endian",
+#endif
+    "lp64", "ieee-float",
+};
+
+int prim_features(pith_vm *vm, int argc) {
+    (void)argc;
+    pv out = PV_NULL, sym = PV_FALSE;
+    GC_SCOPE(vm);
+    GC_ROOT2(out, sym);
+    /* host features: a space-separated list of names */
+    const char *hf = vm->host->size >= offsetof(pith_host, features) + sizeof(char *) ? vm->host->features : 0;
+    if (hf) {
+        size_t n = c_strlen(hf);
+        for (size_t i = n; i > 0;) {
+            size_t end = i;
+            while (i > 0 && hf[i - 1] != ' ') i--;
+            if (end > i) {
+                TRY(sym_intern(vm, hf + i, end - i, &sym));
+                TRY(mk_pair(vm, sym, out, &out));
+            }
+            while (i > 0 && hf[i - 1] == ' ') i--;
+        }
+    }
+    for (size_t i = sizeof machine_features / sizeof *machine_features; i-- > 0;) {
+        TRY(sym_intern(vm, machine_features[i], c_strlen(machine_features[i]), &sym));
+        TRY(mk_pair(vm, sym, out, &out));
+    }
+    /* the image's own, in front */
+    pv l = vm->r.features;
+    size_t k = 0;
+    for (pv p = l; pv_is(p, T_PAIR); p = CDR(p)) k++;
+    for (size_t j = k; j-- > 0;) {
+        pv p = vm->r.features;
+        for (size_t m = 0; m < j; m++) p = CDR(p);
+        TRY(mk_pair(vm, CAR(p), out, &out));
+    }
+    RETURN(out);
+}
+
+int prim_library_path(pith_vm *vm, int argc) { (void)argc; RETURN(vm->r.libpath); }
+int prim_set_library_path(pith_vm *vm, int argc) {
+    (void)argc;
+    pv v = ARG(0);
+    if (!pv_is(v, T_PAIR)) return err_type(vm, "%set-library-path!", "pair of lists of strings", v);
+    for (int k = 0; k < 2; k++)
+        for (pv p = SLOT(v, k); p != PV_NULL; p = CDR(p))
+            if (!pv_is(p, T_PAIR) || !pv_is(CAR(p), T_STRING))
+                return err_type(vm, "%set-library-path!", "pair of lists of strings", v);
+    vm->r.libpath = v;
+    RETURN(PV_VOID);
+}
 int prim_set_features(pith_vm *vm, int argc) {
     (void)argc;
     vm->r.features = ARG(0);
@@ -618,28 +699,6 @@ int prim_write_to_string(pith_vm *vm, int argc) {
 
 static const pith_host_console *console(pith_vm *vm) { return vm->host->console; }
 
-/* Write all of buf to console stream `stream`, waiting when not ready. */
-static int console_out(pith_vm *vm, int stream, const uint8_t *p, size_t n) {
-    const pith_host_console *c = console(vm);
-    if (n) vm->console_bol = p[n - 1] == '\n';
-    if (!c || !c->write) return PITH_OK;  /* no console: output is dropped */
-    int spins = 0;
-    while (n) {
-        long w = c->write(vm->hctx, stream, p, n);
-        if (w > 0) {
-            p += w;
-            n -= (size_t)w;
-            spins = 0;
-        } else if (w == PITH_HOST_AGAIN && spins++ < 1000000) {
-            if (vm->host->wait && vm->host->clock)
-                vm->host->wait(vm->hctx, vm->host->clock->monotonic(vm->hctx) + 1000000);
-        } else {
-            return err_msg(vm, "file-error", "write", "console output failed", PV_FALSE);
-        }
-    }
-    return PITH_OK;
-}
-
 int prim_console_write(pith_vm *vm, int argc) {
     (void)argc;
     pv s = ARG(1);
@@ -683,44 +742,6 @@ int prim_console_interactive(pith_vm *vm, int argc) {
     (void)argc;
     const pith_host_console *c = console(vm);
     RETURN(pv_bool(c && c->interactive && c->interactive(vm->hctx)));
-}
-
-/* A C string copy of a Scheme string argument (for host calls). */
-static int c_path(pith_vm *vm, pv s, const char *who, char *buf, size_t cap) {
-    if (!pv_is(s, T_STRING)) return err_type(vm, who, "string", s);
-    size_t n = str_len(s);
-    if (str_utf8_len(s, 0, n) >= cap) return err_msg(vm, "file-error", who, "file name too long:", s);
-    size_t k = str_to_utf8(s, 0, n, (uint8_t *)buf);
-    buf[k] = 0;
-    for (size_t i = 0; i < k; i++)
-        if (!buf[i]) return err_msg(vm, "file-error", who, "file name contains a NUL character:", s);
-    return PITH_OK;
-}
-
-static const char *host_error_text(long code) {
-    switch (code) {
-    case PITH_HOST_ENOENT: return "no such file";
-    case PITH_HOST_EACCES: return "permission denied";
-    case PITH_HOST_EEXIST: return "file exists";
-    case PITH_HOST_EIO: return "input/output error";
-    case PITH_HOST_ENOSPC: return "no space left";
-    case PITH_HOST_EINVAL: return "invalid file name";
-    case PITH_HOST_ENOTSUP: return "not supported by this host";
-    case PITH_HOST_ENOMEM: return "the host is out of memory";
-    case PITH_HOST_EISDIR: return "is a directory";
-    default: return "host error";
-    }
-}
-
-static int file_error(pith_vm *vm, const char *who, long code, pv name) {
-    char buf[120];
-    fmt(buf, sizeof buf, "%s:", host_error_text(code));
-    return err_msg(vm, "file-error", who, buf, name);
-}
-
-static int need_storage(pith_vm *vm, const char *who) {
-    if (!vm->host->storage) return err_msg(vm, "file-error", who, "this host has no storage", PV_FALSE);
-    return PITH_OK;
 }
 
 /* (%read-file name) => the whole file as a string (UTF-8 decoded). */
@@ -769,128 +790,6 @@ int prim_delete_file(pith_vm *vm, int argc) {
     int r = vm->host->storage->remove(vm->hctx, path);
     if (r < 0) return file_error(vm, "delete-file", r, ARG(0));
     RETURN(PV_VOID);
-}
-
-/* ---- output ports: console or string (more kinds come with the port
- * library) ---- */
-
-enum { PORT_KIND, PORT_FLAGS, PORT_HANDLE, PORT_BUF, PORT_FILL, PORT_NAME, PORT_SIZE };
-enum { PK_CONSOLE = 0, PK_STRING = 1 };
-
-int prim_make_port(pith_vm *vm, int argc) {
-    (void)argc;
-    pv p, buf = PV_FALSE;
-    GC_SCOPE(vm);
-    GC_ROOT(buf);
-    if (ARG(0) == pv_from_fix(PK_STRING)) TRY(mk_bytevector(vm, 256, &buf));
-    TRY(gc_alloc(vm, T_PORT, PORT_SIZE, &p));
-    SLOT(p, PORT_KIND) = ARG(0);
-    SLOT(p, PORT_FLAGS) = ARG(2);
-    SLOT(p, PORT_HANDLE) = ARG(1);
-    SLOT(p, PORT_BUF) = buf;
-    SLOT(p, PORT_FILL) = pv_from_fix(0);
-    SLOT(p, PORT_NAME) = PV_FALSE;
-    RETURN(p);
-}
-int prim_portp(pith_vm *vm, int argc) { (void)argc; RETURN(pv_bool(pv_is(ARG(0), T_PORT))); }
-int prim_port_ref(pith_vm *vm, int argc) {
-    (void)argc;
-    CHECK_TYPE(ARG(0), T_PORT, "%port-ref", "port");
-    pv i = ARG(1);
-    if (!pv_is_fix(i) || pv_fix(i) < 0 || (uint64_t)pv_fix(i) >= pv_size(ARG(0))) return err_range(vm, "%port-ref", i);
-    RETURN(SLOT(ARG(0), pv_fix(i)));
-}
-int prim_port_set(pith_vm *vm, int argc) {
-    (void)argc;
-    CHECK_TYPE(ARG(0), T_PORT, "%port-set!", "port");
-    pv i = ARG(1);
-    if (!pv_is_fix(i) || pv_fix(i) < 0 || (uint64_t)pv_fix(i) >= pv_size(ARG(0))) return err_range(vm, "%port-set!", i);
-    STORE(ARG(0), pv_fix(i), ARG(2));
-    RETURN(PV_VOID);
-}
-
-/* Append n bytes to port p's output. */
-static int port_put(pith_vm *vm, pv p, const uint8_t *bytes, size_t n) {
-    if (pv_fix(SLOT(p, PORT_KIND)) == PK_CONSOLE) return console_out(vm, (int)pv_fix(SLOT(p, PORT_HANDLE)), bytes, n);
-    GC_SCOPE(vm);
-    GC_ROOT(p);
-    size_t fill = (size_t)pv_fix(SLOT(p, PORT_FILL));
-    pv buf = SLOT(p, PORT_BUF);
-    size_t cap = (size_t)pv_fix(BV_LEN(buf));
-    if (fill + n > cap) {
-        size_t ncap = cap * 2;
-        while (ncap < fill + n) ncap *= 2;
-        pv nb;
-        TRY(mk_bytevector(vm, ncap, &nb));
-        MEMCPY(bv_bytes(nb), bv_bytes(SLOT(p, PORT_BUF)), fill);
-        STORE(p, PORT_BUF, nb);
-        buf = nb;
-    }
-    MEMCPY(bv_bytes(buf) + fill, bytes, n);
-    SLOT(p, PORT_FILL) = pv_from_fix((int64_t)(fill + n));
-    return PITH_OK;
-}
-
-static int check_output_port(pith_vm *vm, pv p, const char *who) {
-    if (!pv_is(p, T_PORT)) return err_type(vm, who, "output port", p);
-    if (!(pv_fix(SLOT(p, PORT_FLAGS)) & 2)) return err_type(vm, who, "output port", p);
-    if (!(pv_fix(SLOT(p, PORT_FLAGS)) & 16)) return err_msg(vm, "error", who, "port is closed:", p);
-    return PITH_OK;
-}
-
-int prim_port_write_string(pith_vm *vm, int argc) {
-    TRY(check_output_port(vm, ARG(0), "write-string"));
-    CHECK_TYPE(ARG(1), T_STRING, "write-string", "string");
-    size_t len = str_len(ARG(1)), start = 0, end = len;
-    if (argc > 2) {
-        if (!pv_is_fix(ARG(2)) || pv_fix(ARG(2)) < 0 || (size_t)pv_fix(ARG(2)) > len) return err_range(vm, "write-string", ARG(2));
-        start = (size_t)pv_fix(ARG(2));
-    }
-    if (argc > 3) {
-        if (!pv_is_fix(ARG(3)) || (size_t)pv_fix(ARG(3)) < start || (size_t)pv_fix(ARG(3)) > len) return err_range(vm, "write-string", ARG(3));
-        end = (size_t)pv_fix(ARG(3));
-    }
-    size_t bytes = str_utf8_len(ARG(1), start, end);
-    uint8_t local[1024];
-    uint8_t *buf = bytes <= sizeof local ? local : host_alloc(vm, bytes);
-    if (!buf) return err_oom(vm);
-    str_to_utf8(ARG(1), start, end, buf);
-    int st = port_put(vm, ARG(0), buf, bytes);
-    if (buf != local) host_free(vm, buf, bytes);
-    TRY(st);
-    RETURN(PV_VOID);
-}
-
-int prim_port_write_char(pith_vm *vm, int argc) {
-    (void)argc;
-    TRY(check_output_port(vm, ARG(0), "write-char"));
-    if (!pv_is_char(ARG(1))) return err_type(vm, "write-char", "character", ARG(1));
-    uint8_t b[4];
-    TRY(port_put(vm, ARG(0), b, utf8_encode(pv_char(ARG(1)), b)));
-    RETURN(PV_VOID);
-}
-
-int prim_port_flush(pith_vm *vm, int argc) {
-    (void)argc;
-    TRY(check_output_port(vm, ARG(0), "flush-output-port"));
-    if (pv_fix(SLOT(ARG(0), PORT_KIND)) == PK_CONSOLE && console(vm) && console(vm)->flush)
-        console(vm)->flush(vm->hctx);
-    RETURN(PV_VOID);
-}
-
-/* The text written to a string port so far. */
-int prim_port_take_output(pith_vm *vm, int argc) {
-    (void)argc;
-    pv p = ARG(0);
-    if (!pv_is(p, T_PORT) || pv_fix(SLOT(p, PORT_KIND)) != PK_STRING) return err_type(vm, "get-output-string", "string output port", p);
-    /* str_from_utf8 reads its bytes again after allocating, so give it a
-     * copy outside the heap (the buffer may move). */
-    size_t n = (size_t)pv_fix(SLOT(p, PORT_FILL));
-    obuf copy = {0, 0, 0};
-    TRY(obuf_put(vm, &copy, bv_bytes(SLOT(p, PORT_BUF)), n));
-    int st = str_from_utf8(vm, copy.p, n, &vm->r.ret);
-    obuf_free(vm, &copy);
-    return st;
 }
 
 /* ---- the process and the host ---- */

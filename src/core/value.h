@@ -114,6 +114,8 @@ enum {
 #define OF_INTERNED   0x04  /* SYMBOL: in the symbol table */
 #define OF_FROZEN     0x08  /* STACK: captured by a continuation */
 #define OF_FINALIZE   0x10  /* PORT: on the finalization list */
+#define OF_WEAK       0x20  /* VECTOR: a weak hash table's data: keys (even
+                               slots) do not keep objects alive (gc.c) */
 
 static inline uint64_t hdr_make(int type, uint64_t size, int flags) {
     return 1 | ((uint64_t)type << HDR_TYPE_SHIFT) |

@@ -87,6 +87,8 @@ typedef struct vm_roots {
     pv scratch;         /* a temporary for API functions */
     pv nsysfiles;       /* fix: files below this id are Pith's own boot
                            files, left out of error reports */
+    pv libpath;         /* (front . back): directory strings import searches
+                           before and after the program's directory */
 } vm_roots;
 #define VM_NROOTS (sizeof(vm_roots) / sizeof(pv))
 
@@ -115,6 +117,17 @@ enum {
 
 #define TMP_CLASSES 15          /* size classes 2^6 .. 2^20 bytes */
 
+/* An open file of the host's storage behind a file port (port.c). */
+typedef struct port_file {
+    pv port;          /* the PORT, referred to weakly; 0: a free entry */
+    int64_t handle;   /* the host's handle */
+    uint8_t *buf;     /* buffer (tmp_alloc), cap bytes */
+    size_t cap;
+    size_t pos, fill; /* input: unread bytes buf[pos, fill); output: pending buf[0, fill) */
+    bool output;
+    bool eof;         /* input: the host said end of file */
+} port_file;
+
 struct pith_vm {
     uint32_t magic;           /* VM_MAGIC while open: catches stale pointers */
     uint16_t serial;          /* tags handles so another VM's are refused */
@@ -138,6 +151,7 @@ struct pith_vm {
     size_t heap_limit;        /* bytes, 0: none */
     int heap_state;           /* 0 normal, 1 over the limit (reserve in use) */
     pvbuf remset;             /* old objects that may point into the nursery */
+    pvbuf weak;               /* during a collection: the weak vectors scanned */
     bool gc_stress;           /* collect at every allocation */
     bool in_gc;               /* re-entrancy guard */
     uint64_t gc_minor, gc_major; /* statistics */
@@ -180,6 +194,10 @@ struct pith_vm {
     user_prim *uprims;        /* embedder primitives, by index - builtins */
     size_t nuprims, capuprims;
 
+    /* open files of file ports (port.c) */
+    port_file *files;
+    size_t nfiles, capfiles;
+
     /* temporary buffers (tmp_alloc): freed blocks kept per size class so
      * that printing and bignum work do not go to the host every time */
     void *tmp_free_list[TMP_CLASSES];
@@ -221,6 +239,14 @@ void host_free(pith_vm *vm, void *p, size_t bytes);
 void *tmp_alloc(pith_vm *vm, size_t bytes);
 void tmp_free(pith_vm *vm, void *p, size_t bytes);
 void tmp_release(pith_vm *vm);  /* return every cached block to the host */
+
+/* ---- ports (port.c) ---- */
+int console_out(pith_vm *vm, int stream, const uint8_t *p, size_t n);
+int file_error(pith_vm *vm, const char *who, long code, pv name);
+int need_storage(pith_vm *vm, const char *who);
+int c_path(pith_vm *vm, pv s, const char *who, char *buf, size_t cap);
+void port_sweep(pith_vm *vm, pv (*moved)(void *g, pv v), void *g);
+void port_close_all(pith_vm *vm);
 int pvbuf_push(pith_vm *vm, pvbuf *b, pv v);
 void pvbuf_free(pith_vm *vm, pvbuf *b);
 uint32_t obj_hash(pith_vm *vm, pv v);  /* identity hash, assigned lazily */
@@ -322,6 +348,8 @@ size_t flo_format(double d, char *buf);  /* shortest round-trip digits */
 
 /* ---- hash tables (hash.c) ---- */
 int ht_new(pith_vm *vm, int kind, size_t cap, pv *out);
+int ht_data_new(pith_vm *vm, int kind, size_t cap, pv *out);
+void ht_sync(pv ht);
 pv ht_get(pith_vm *vm, pv ht, pv key, pv dflt);
 int ht_put(pith_vm *vm, pv ht, pv key, pv val);
 bool ht_delete(pith_vm *vm, pv ht, pv key);

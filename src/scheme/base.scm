@@ -219,60 +219,97 @@
 (define inexact->exact exact)
 
 ;;; ---- ports ----
-;;; A port is a PORT object: kind, flags, handle, buffer, position, name.
-;;; Output to the console and to strings is done in C; input ports are
-;;; string ports and the console, read here.
+;;; Ports live in port.c; this is the R7RS interface over its primitives.
+;;; The reading primitives return #f when the console has nothing yet:
+;;; the procedures here then wait (%wait) and ask again.
 
-(define %P-KIND 0) (define %P-FLAGS 1) (define %P-HANDLE 2)
-(define %P-BUF 3) (define %P-POS 4) (define %P-NAME 5)
-(define %F-IN 1) (define %F-OUT 2) (define %F-TEXT 4) (define %F-BIN 8) (define %F-OPEN 16)
-(define %K-CONSOLE 0) (define %K-STRING-OUT 1) (define %K-STRING-IN 2) (define %K-CONSOLE-IN 3)
+(define %K-CONSOLE-OUT 0) (define %K-STRING-OUT 1) (define %K-BYTES-OUT 2)
+(define %K-STRING-IN 3) (define %K-BYTES-IN 4) (define %K-CONSOLE-IN 5)
+(define %F-IN 1) (define %F-OUT 2) (define %F-TEXT 4) (define %F-BIN 8)
 
-(define (%port-flag? p f) (odd? (quotient (%port-ref p %P-FLAGS) f)))
+(define (%port-flag? p f) (odd? (quotient (%port-flags p) f)))
 
 (define (input-port? x) (and (port? x) (%port-flag? x %F-IN)))
 (define (output-port? x) (and (port? x) (%port-flag? x %F-OUT)))
 (define (textual-port? x) (and (port? x) (%port-flag? x %F-TEXT)))
 (define (binary-port? x) (and (port? x) (%port-flag? x %F-BIN)))
-(define (input-port-open? p) (and (input-port? p) (%port-flag? p %F-OPEN)))
-(define (output-port-open? p) (and (output-port? p) (%port-flag? p %F-OPEN)))
+(define (input-port-open? p)
+  (unless (input-port? p) (error "input-port-open?: expected an input port, got" p))
+  (%port-open? p))
+(define (output-port-open? p)
+  (unless (output-port? p) (error "output-port-open?: expected an output port, got" p))
+  (%port-open? p))
 
-(define (close-port p)
-  (unless (port? p) (error "close-port: expected a port, got" p))
-  (when (%port-flag? p %F-OPEN)
-    (%port-set! p %P-FLAGS (- (%port-ref p %P-FLAGS) %F-OPEN))))
-(define (close-input-port p) (close-port p))
-(define (close-output-port p) (close-port p))
+(define (close-input-port p)
+  (unless (input-port? p) (error "close-input-port: expected an input port, got" p))
+  (close-port p))
+(define (close-output-port p)
+  (unless (output-port? p) (error "close-output-port: expected an output port, got" p))
+  (close-port p))
+
+(define (call-with-port port proc)
+  (unless (port? port) (error "call-with-port: expected a port, got" port))
+  (call-with-values (lambda () (proc port))
+    (lambda vals (close-port port) (apply values vals))))
+
+(define (%port-converter what pred)
+  (lambda (p)
+    (unless (pred p) (error (string-append what ": expected a port, got") p))
+    p))
 
 (define current-output-port
-  (make-parameter (%make-port %K-CONSOLE 1 (+ %F-OUT %F-TEXT %F-OPEN))))
+  (make-parameter (%make-port %K-CONSOLE-OUT 1) (%port-converter "current-output-port" output-port?)))
 (define current-error-port
-  (make-parameter (%make-port %K-CONSOLE 2 (+ %F-OUT %F-TEXT %F-OPEN))))
+  (make-parameter (%make-port %K-CONSOLE-OUT 2) (%port-converter "current-error-port" output-port?)))
 (define current-input-port
-  (make-parameter (let ((p (%make-port %K-CONSOLE-IN 0 (+ %F-IN %F-TEXT %F-OPEN))))
-                    (%port-set! p %P-BUF "")
-                    (%port-set! p %P-POS 0)
-                    p)))
+  (make-parameter (%make-port %K-CONSOLE-IN) (%port-converter "current-input-port" input-port?)))
 
-(define (%out args)
-  (if (pair? args) (car args) (current-output-port)))
+;; ---- output
 
-(define (write-string s . args)
-  (apply %port-write-string (%out args) s (if (pair? args) (cdr args) '())))
-(define (write-char c . port) (%port-write-char (%out port) c))
-(define (newline . port) (%port-write-char (%out port) #\newline))
-(define (display x . port)
-  (let ((p (%out port)))
-    (cond ((string? x) (%port-write-string p x))
-          ((char? x) (%port-write-char p x))
-          (else (%port-write-string p (%write-to-string x 0))))))
+(define write-string
+  (case-lambda
+    ((s) (%port-write-string (current-output-port) s))
+    ((s p) (%port-write-string p s))
+    ((s p start) (%port-write-string p s start))
+    ((s p start end) (%port-write-string p s start end))))
+(define write-char
+  (case-lambda
+    ((c) (%port-write-char (current-output-port) c))
+    ((c p) (%port-write-char p c))))
+(define newline
+  (case-lambda
+    (() (%port-write-char (current-output-port) #\newline))
+    ((p) (%port-write-char p #\newline))))
+(define (%display x p)
+  (cond ((string? x) (%port-write-string p x))
+        ((char? x) (%port-write-char p x))
+        (else (%port-write-string p (%write-to-string x 0)))))
+(define display
+  (case-lambda
+    ((x) (%display x (current-output-port)))
+    ((x p) (%display x p))))
+(define (%out args) (if (pair? args) (car args) (current-output-port)))
 (define (write x . port) (%port-write-string (%out port) (%write-to-string x 1)))
 (define (write-shared x . port) (%port-write-string (%out port) (%write-to-string x 2)))
 (define (write-simple x . port) (%port-write-string (%out port) (%write-to-string x 3)))
-(define (flush-output-port . port) (%port-flush (%out port)))
+(define flush-output-port
+  (case-lambda
+    (() (%port-flush (current-output-port)))
+    ((p) (%port-flush p))))
+(define write-u8
+  (case-lambda
+    ((b) (%write-u8 (current-output-port) b))
+    ((b p) (%write-u8 p b))))
+(define write-bytevector
+  (case-lambda
+    ((bv) (%write-bytevector (current-output-port) bv))
+    ((bv p) (%write-bytevector p bv))
+    ((bv p start) (%write-bytevector p bv start))
+    ((bv p start end) (%write-bytevector p bv start end))))
 
-(define (open-output-string) (%make-port %K-STRING-OUT 0 (+ %F-OUT %F-TEXT %F-OPEN)))
+(define (open-output-string) (%make-port %K-STRING-OUT))
 (define (get-output-string p) (%port-take-output p))
+(define (open-output-bytevector) (%make-port %K-BYTES-OUT))
 (define (call-with-output-string proc)
   (let ((p (open-output-string)))
     (proc p)
@@ -282,117 +319,147 @@
     (parameterize ((current-output-port p)) (thunk))
     (get-output-string p)))
 
-(define (open-input-string s)
-  (unless (string? s) (error "open-input-string: expected a string, got" s))
-  (let ((p (%make-port %K-STRING-IN 0 (+ %F-IN %F-TEXT %F-OPEN))))
-    (%port-set! p %P-BUF s)
-    (%port-set! p %P-POS 0)
-    p))
+;; ---- input
 
-(define (%in args)
-  (let ((p (if (pair? args) (car args) (current-input-port))))
-    (unless (input-port? p) (error "expected an input port, got" p))
-    (unless (%port-flag? p %F-OPEN) (error "input port is closed:" p))
-    p))
+(define (open-input-string s) (%make-port %K-STRING-IN s))
+(define (open-input-bytevector bv) (%make-port %K-BYTES-IN bv))
 
-;; Make sure the port's buffer has unread text; #f at end of input.  The
-;; console is read in chunks, waiting when nothing is ready.
-(define (%fill! p)
-  (or (< (%port-ref p %P-POS) (string-length (%port-ref p %P-BUF)))
-      (and (= (%port-ref p %P-KIND) %K-CONSOLE-IN)
-           (let loop ()
-             (let ((chunk (%console-read)))
-               (cond ((eof-object? chunk) #f)
-                     ((not chunk) (%wait) (loop))
-                     ((= (string-length chunk) 0) (loop))
-                     (else
-                      (%port-set! p %P-BUF (string-append
-                                            (substring (%port-ref p %P-BUF) (%port-ref p %P-POS))
-                                            chunk))
-                      (%port-set! p %P-POS 0)
-                      #t)))))))
+(define (%read-char-wait p peek)
+  (let ((c (%read-char p peek)))
+    (if c c (begin (%wait) (%read-char-wait p peek)))))
+(define read-char
+  (case-lambda
+    (() (%read-char-wait (current-input-port) #f))
+    ((p) (or (%read-char p #f) (%read-char-wait p #f)))))
+(define peek-char
+  (case-lambda
+    (() (%read-char-wait (current-input-port) #t))
+    ((p) (or (%read-char p #t) (%read-char-wait p #t)))))
+(define (char-ready? . port) (%char-ready? (if (pair? port) (car port) (current-input-port))))
 
-(define (read-char . port)
-  (let ((p (%in port)))
-    (if (%fill! p)
-        (let ((pos (%port-ref p %P-POS)))
-          (%port-set! p %P-POS (+ pos 1))
-          (string-ref (%port-ref p %P-BUF) pos))
-        (eof-object))))
+(define (%read-line-wait p)
+  (let ((l (%read-line p)))
+    (if l l (begin (%wait) (%read-line-wait p)))))
+(define read-line
+  (case-lambda
+    (() (%read-line-wait (current-input-port)))
+    ((p) (%read-line-wait p))))
 
-(define (peek-char . port)
-  (let ((p (%in port)))
-    (if (%fill! p)
-        (string-ref (%port-ref p %P-BUF) (%port-ref p %P-POS))
-        (eof-object))))
+(define (%read-string-wait p k)
+  (let ((s (%read-string p k)))
+    (if s s (begin (%wait) (%read-string-wait p k)))))
+(define read-string
+  (case-lambda
+    ((k) (%read-string-wait (current-input-port) k))
+    ((k p) (%read-string-wait p k))))
 
-(define (char-ready? . port)
-  (let ((p (%in port)))
-    (or (< (%port-ref p %P-POS) (string-length (%port-ref p %P-BUF)))
-        (not (= (%port-ref p %P-KIND) %K-CONSOLE-IN))
-        (let ((chunk (%console-read)))
-          (cond ((eof-object? chunk) #t)
-                ((not chunk) #f)
-                (else
-                 (%port-set! p %P-BUF (string-append (substring (%port-ref p %P-BUF) (%port-ref p %P-POS)) chunk))
-                 (%port-set! p %P-POS 0)
-                 #t))))))
+(define (%read-u8-wait p peek)
+  (let ((b (%read-u8 p peek)))
+    (if b b (begin (%wait) (%read-u8-wait p peek)))))
+(define read-u8
+  (case-lambda
+    (() (%read-u8-wait (current-input-port) #f))
+    ((p) (%read-u8-wait p #f))))
+(define peek-u8
+  (case-lambda
+    (() (%read-u8-wait (current-input-port) #t))
+    ((p) (%read-u8-wait p #t))))
+(define (u8-ready? . port) (%u8-ready? (if (pair? port) (car port) (current-input-port))))
 
-(define (read-line . port)
-  (let ((p (%in port)))
-    (let loop ((acc '()))
-      (if (not (%fill! p))
-          (if (null? acc) (eof-object) (apply string-append (reverse acc)))
-          (let* ((buf (%port-ref p %P-BUF)) (pos (%port-ref p %P-POS))
-                 (nl (%string-index buf #\newline pos)))
-            (if nl
-                (begin
-                  (%port-set! p %P-POS (+ nl 1))
-                  (apply string-append (reverse (cons (substring buf pos nl) acc))))
-                (begin
-                  (%port-set! p %P-POS (string-length buf))
-                  (loop (cons (substring buf pos (string-length buf)) acc)))))))))
+(define (%read-bytevector-wait! p bv start end)
+  (let ((n (%read-bytevector! p bv start end)))
+    (if n n (begin (%wait) (%read-bytevector-wait! p bv start end)))))
+(define (read-bytevector! bv . args)
+  (let* ((p (if (pair? args) (car args) (current-input-port)))
+         (start (if (and (pair? args) (pair? (cdr args))) (cadr args) 0))
+         (end (if (and (pair? args) (pair? (cdr args)) (pair? (cddr args))) (caddr args)
+                  (if (bytevector? bv) (bytevector-length bv) 0))))
+    (%read-bytevector-wait! p bv start end)))
+(define (read-bytevector k . port)
+  (let ((p (if (pair? port) (car port) (current-input-port))))
+    (unless (and (exact-integer? k) (>= k 0))
+      (error "read-bytevector: expected a non-negative exact integer, got" k))
+    (if (= k 0)
+        (bytevector)
+        (let* ((bv (make-bytevector k))
+               (n (%read-bytevector-wait! p bv 0 k)))
+          (cond ((eof-object? n) n)
+                ((= n k) bv)
+                (else (bytevector-copy bv 0 n)))))))
 
-(define (read-string k . port)
-  (let ((p (%in port)))
-    (let loop ((k k) (acc '()))
-      (if (or (= k 0) (not (%fill! p)))
-          (if (and (null? acc) (> k 0)) (eof-object) (apply string-append (reverse acc)))
-          (let* ((buf (%port-ref p %P-BUF)) (pos (%port-ref p %P-POS))
-                 (n (min k (- (string-length buf) pos))))
-            (%port-set! p %P-POS (+ pos n))
-            (loop (- k n) (cons (substring buf pos (+ pos n)) acc)))))))
-
-;; (read [port]): a datum; more input is read while the datum is incomplete.
-(define (read . port)
-  (let ((p (%in port)))
+;; Append more input to p's read-ahead text: #t, or #f at end of input.
+;; Waits while the console has nothing.
+(define (%port-more-text! p)
+  (let* ((t (%port-text p))
+         (text (if t (car t) ""))
+         (pos (if t (cdr t) 0))
+         (rest (substring text pos (string-length text))))
+    (%port-unread-text! p "" 0)
     (let loop ()
-      (let* ((buf (%port-ref p %P-BUF))
-             (state (vector (%port-ref p %P-POS) 1 0 0 (eq? (%port-ref p %P-HANDLE) 'fold-case) 0))
-             (datum (%read-from-string buf state)))
-        ;; #!fold-case and #!no-fold-case last for the rest of the port
-        (%port-set! p %P-HANDLE (if (vector-ref state 4) 'fold-case 0))
-        (case (vector-ref state 5)
-          ((0) (%port-set! p %P-POS (vector-ref state 0)) datum)
-          ((1) (%port-set! p %P-POS (string-length buf)) (eof-object))
-          (else
-           (if (and (= (%port-ref p %P-KIND) %K-CONSOLE-IN)
-                    (let ((chunk (let wait () (let ((c (%console-read))) (if c c (begin (%wait) (wait)))))))
-                      (and (string? chunk)
-                           (begin (%port-set! p %P-BUF (string-append buf chunk)) #t))))
-               (loop)
-               (raise (%make-condition 'read-error "unexpected end of input in a datum" '())))))))))
+      (let ((more (%port-take-text p (max 4096 (string-length rest)))))
+        (cond ((not more) (%wait) (loop))
+              (else
+               (%port-unread-text! p (string-append rest more) 0)
+               (> (string-length more) 0)))))))
 
-(define (eof-object) (%read-from-string "" (vector 0 1 0 0 #f 0)))
-(define (eof-object? x) (eq? x (eof-object)))
+;; (read [port]): a datum.  The text is parsed from the port's read-ahead
+;; text, fetching more while the datum is incomplete (or ends exactly
+;; where the text does: it may go on).
+(define (read . port)
+  (let* ((p (if (pair? port) (car port) (current-input-port)))
+         (string-port (and (port? p) (= (%port-kind p) %K-STRING-IN))))
+    (unless (and (input-port? p) (textual-port? p))
+      (error "read: expected a textual input port, got" p))
+    (unless (%port-open? p) (error "read: the port is closed:" p))
+    (let loop ((at-end string-port))
+      (let* ((t (%port-text p))
+             (text (if t (car t) ""))
+             (pos (if t (cdr t) 0))
+             (state (vector pos 1 0 0 (%port-fold-case p) 0))
+             (datum (guard (e (#t (%port-unread-text! p text (vector-ref state 0)) (raise e)))
+                      (%read-from-string text state)))
+             (end (vector-ref state 0)))
+        (case (vector-ref state 5)
+          ((0)
+           (if (and (not at-end) (= end (string-length text)))
+               (loop (not (%port-more-text! p)))
+               (begin
+                 (%port-unread-text! p text end)
+                 ;; #!fold-case and #!no-fold-case last for the rest of the port
+                 (%port-fold-case p (vector-ref state 4))
+                 datum)))
+          ((1)
+           (if at-end
+               (begin (%port-unread-text! p text (string-length text)) (eof-object))
+               (loop (not (%port-more-text! p)))))
+          (else
+           (if at-end
+               (begin
+                 (%port-unread-text! p text (string-length text))
+                 (raise (%make-condition 'read-error "unexpected end of input in a datum" '())))
+               (loop (not (%port-more-text! p))))))))))
+
+;; ---- files (scheme file)
+
+(define (open-input-file name) (%open-file name 0 #f))
+(define (open-binary-input-file name) (%open-file name 0 #t))
+(define (open-output-file name . append?)
+  (%open-file name (if (and (pair? append?) (car append?)) 2 1) #f))
+(define (open-binary-output-file name . append?)
+  (%open-file name (if (and (pair? append?) (car append?)) 2 1) #t))
+(define (call-with-input-file name proc) (call-with-port (open-input-file name) proc))
+(define (call-with-output-file name proc) (call-with-port (open-output-file name) proc))
+(define (with-input-from-file name thunk)
+  (let ((p (open-input-file name)))
+    (call-with-values (lambda () (parameterize ((current-input-port p)) (thunk)))
+      (lambda vals (close-port p) (apply values vals)))))
+(define (with-output-to-file name thunk)
+  (let ((p (open-output-file name)))
+    (call-with-values (lambda () (parameterize ((current-output-port p)) (thunk)))
+      (lambda vals (close-port p) (apply values vals)))))
+
 
 ;;; ---- evaluation ----
-
-(define (environment . specs)
-  (for-each (lambda (s)
-              (unless (member s %standard-libraries) (error "environment: unknown library:" s)))
-            specs)
-  (interaction-environment))
 
 (define (eval x . env)
   (let ((env (if (pair? env) (car env) (interaction-environment))))
@@ -401,8 +468,8 @@
 ;; Read every datum of string `text' (from file `name'), then evaluate each
 ;; in env; the value of the last.  Reading everything first makes the rest
 ;; of the program part of every continuation captured at its top level.
-(define (%read-all text name)
-  (let ((state (vector 0 1 0 (%register-file name) #f 0 #f)))
+(define (%read-all text name . fold-case)
+  (let ((state (vector 0 1 0 (%register-file name) (and (pair? fold-case) (car fold-case)) 0 #f)))
     (let loop ((acc '()))
       (let ((datum (%read-from-string text state)))
         (case (vector-ref state 5)
@@ -429,3 +496,7 @@
 (define (condition/report-string e)
   (let* ((r (%condition-report e #f)) (n (string-length r)))
     (if (and (> n 0) (char=? (string-ref r (- n 1)) #\newline)) (substring r 0 (- n 1)) r)))
+
+;; (collect-garbage): a full collection now (unreachable file ports are
+;; flushed and closed by it).
+(define (collect-garbage) (%gc #t))

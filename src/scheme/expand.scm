@@ -295,6 +295,8 @@
      (syntax-error (string-append (symbol->string name) ": allowed only at the top level:") x))
     ((cond-expand)
      (%expand-expr (%cond-expand x env) env))
+    ((include include-ci)
+     (%expand-expr (%expand-include x env) env))
     (else
      (syntax-error (string-append (symbol->string name) ": misplaced syntax:") x))))
 
@@ -364,6 +366,10 @@
                    (scan rest items))
                   ((%macro? d)
                    (scan (cons (%expand-macro d f rib) rest) items))
+                  ((and (%special? d) (memq (%special-name d) '(include include-ci)))
+                   (scan (cons (%expand-include f rib) rest) items))
+                  ((and (%special? d) (eq? (%special-name d) 'cond-expand))
+                   (scan (cons (%cond-expand f rib) rest) items))
                   (else (scan rest (cons (list 'expr f) items)))))))))
 
 ;; (define id expr) | (define id) | (define (id . formals) body ...) |
@@ -451,12 +457,6 @@
 
 ;;; ---- cond-expand ----
 
-(define %standard-libraries
-  '((scheme base) (scheme case-lambda) (scheme char) (scheme complex) (scheme cxr)
-    (scheme eval) (scheme file) (scheme inexact) (scheme lazy) (scheme load)
-    (scheme process-context) (scheme read) (scheme repl) (scheme time)
-    (scheme write) (scheme r5rs)))
-
 (define (%feature-match? req env)
   (cond ((identifier? req)
          (or (memq (identifier->symbol req) (%features))
@@ -466,11 +466,9 @@
            ((and) (every (lambda (r) (%feature-match? r env)) (cdr req)))
            ((or) (any (lambda (r) (%feature-match? r env)) (cdr req)))
            ((not) (not (%feature-match? (cadr req) env)))
-           ((library) (and (member (syntax->datum (cadr req)) (%known-libraries)) #t))
+           ((library) (%library-available? (syntax->datum (cadr req))))
            (else #f)))
         (else #f)))
-
-(define (%known-libraries) %standard-libraries)
 
 ;; (cond-expand clause ...) => (begin body ...) of the first clause whose
 ;; requirement holds.
@@ -632,8 +630,13 @@
                (%env-bind! env (identifier->symbol (cadr x)) (%make-transformer (caddr x) env))
                '(if #f #f))
               ((and (%special? d) (eq? (%special-name d) 'import))
-               (%import x env)
+               (%import-into! x env)
                '(if #f #f))
+              ((and (%special? d) (eq? (%special-name d) 'define-library))
+               (%define-library x (%form-directory x))
+               '(if #f #f))
+              ((and (%special? d) (memq (%special-name d) '(include include-ci)))
+               (%expand-toplevel (%expand-include x env) env))
               ((%macro? d)
                ;; counted like nesting, so a macro that never stops
                ;; expanding at top level meets the same limit
@@ -652,27 +655,13 @@
               (else (%expand-expr x env))))
       (%expand-expr x env)))
 
-;; (import set ...): every name must be a standard library (the library
-;; system proper comes later); their bindings are already present.
-(define (%import x env)
-  (for-each (lambda (set)
-              (let ((name (%import-set-library (syntax->datum set))))
-                (if (not (member name (%known-libraries)))
-                    (syntax-error "import: unknown library:" set))))
-            (cdr x)))
-
-(define (%import-set-library s)
-  (if (and (pair? s) (memq (car s) '(only except prefix rename)) (pair? (cdr s)))
-      (%import-set-library (cadr s))
-      s))
-
 ;;; ---- installing the expander ----
 
 ;; The special forms, bound in the system environment.
 (for-each (lambda (name) (%env-bind! (%system-environment) name (%make-special name)))
           '(quote quasiquote unquote unquote-splicing lambda if set! begin define
             letrec letrec* let-syntax letrec-syntax define-syntax syntax-rules
-            er-macro-transformer import define-library cond-expand
+            er-macro-transformer import define-library include include-ci cond-expand
             else => ... _))
 
 (set! %expand

@@ -22,7 +22,8 @@
 (define (%eval-string text name) (%eval-text text name (interaction-environment)))
 
 (define (%run-program path)
-  (%eval-text (%read-file path) path (interaction-environment)))
+  (set! %program-directory (%path-directory path))
+  (%run-program-forms (%read-all (%read-file path) path)))
 
 ;; Is e the condition pith_interrupt (Ctrl-C) raises?
 (define (%interrupt? e)
@@ -35,33 +36,27 @@
         (file (%register-file "<repl>"))
         (line 1) (col 0)        ; where the port's read position is in the input
         (done #f))
-    (define (reset-input!)
-      (%port-set! port %P-BUF "")
-      (%port-set! port %P-POS 0))
+    (define (reset-input!) (%port-unread-text! port "" 0))
+    (define (input-text) (let ((t (%port-text port))) (if t (car t) "")))
+    (define (input-pos) (let ((t (%port-text port))) (if t (cdr t) 0)))
     ;; After a read error at position pos: drop the rest of that line.
     (define (skip-line! pos)
-      (let* ((buf (%port-ref port %P-BUF))
+      (let* ((buf (input-text))
              (nl (%string-index buf #\newline (min pos (string-length buf)))))
         (if nl
-            (begin (%port-set! port %P-POS (+ nl 1)) (set! line (+ line 1)) (set! col 0))
+            (begin (%port-unread-text! port buf (+ nl 1)) (set! line (+ line 1)) (set! col 0))
             (reset-input!))))
     (define (more-input! incomplete)
       (when interactive
         (unless incomplete (%fresh-line))
         (display (if incomplete "... " "> "))
         (flush-output-port))
-      (let ((chunk (let wait ()
-                     (let ((c (%console-read)))
-                       (cond ((not c) (%wait) (wait))
-                             (else c))))))
-        (cond ((eof-object? chunk)
-               (when interactive (newline))
-               (set! done #t)
-               (when incomplete
-                 (reset-input!)
-                 (raise (%make-condition 'read-error "unexpected end of input inside a datum" '()))))
-              (else
-               (%port-set! port %P-BUF (string-append (%port-ref port %P-BUF) chunk))))))
+      (unless (%port-more-text! port)
+        (when interactive (newline))
+        (set! done #t)
+        (when incomplete
+          (reset-input!)
+          (raise (%make-condition 'read-error "unexpected end of input inside a datum" '())))))
     (let loop ()
       (unless done
         (let ((phase 'read) (state #f))
@@ -82,14 +77,14 @@
                          (skip-line! (vector-ref state 0)))))
                 (k #f))
               (lambda ()
-                (let* ((buf (%port-ref port %P-BUF)))
-                  (set! state (vector (%port-ref port %P-POS) line col file #f 0 #f))
+                (let* ((buf (input-text)))
+                  (set! state (vector (input-pos) line col file #f 0 #f))
                   (let ((datum (%read-from-string buf state)))
                     (set! line (vector-ref state 1))
                     (set! col (vector-ref state 2))
                     (case (vector-ref state 5)
                       ((0)
-                       (%port-set! port %P-POS (vector-ref state 0))
+                       (%port-unread-text! port buf (vector-ref state 0))
                        (set! phase 'eval)
                        (%repl-print (eval datum env)))
                       ((1)
@@ -112,7 +107,19 @@
                     (%env-bind! env sym (%env-lookup (%system-environment) sym)))))
               (%env-symbols (%system-environment)))
     (%set-interaction-environment! env))
-  (%set-features! '(r7rs exact-closed full-unicode pith))
+  (%set-features! '(r7rs exact-closed exact-complex ratios full-unicode pith pith-0.1))
+  (for-each (lambda (e) (%define-system-library! (car e) (cdr e))) %standard-library-exports)
+  (for-each (lambda (e) (%define-system-library! (car e) (cdr e))) %srfi-library-exports)
+  ;; (pith): every public name of the system, standard or not
+  (%define-system-library!
+   '(pith)
+   (filter (lambda (sym)
+             (let ((name (symbol->string sym)))
+               (not (and (> (string-length name) 0) (char=? (string-ref name 0) #\%)))))
+           (%env-symbols (%system-environment))))
+  ;; every name the report lists must exist: this fails the build
+  (if (pair? %standard-library-missing)
+      (error "the standard libraries lack:" (reverse %standard-library-missing)))
   (%seal-system-files!)
   (%set-hook! 0 raise)
   (%set-hook! 1 %eval-string)

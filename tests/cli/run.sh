@@ -391,6 +391,77 @@ run "$PITH" comments.scm
 want_status 0; want_out ""; want_err_empty
 end
 
+# ---- programs and libraries (R7RS 5.1, 5.6)
+mkdir -p "$T/app/util" "$T/inc/util" "$T/front/util" "$T/envlib/util"
+prog app/util/greet.sld $'(define-library (util greet) (export greet) (import (scheme base))\n (begin (define (greet x) (string-append "hello, " x))))\n'
+prog app/main.scm $'(import (scheme base) (scheme write) (util greet))\n(display (greet "app"))\n'
+prog inc/util/greet.sld $'(define-library (util greet) (export greet) (import (scheme base)) (begin (define (greet x) (string-append "from -I, " x))))\n'
+prog front/util/only.sld $'(define-library (util only) (export only-here) (import (scheme base)) (begin (define only-here 7)))\n'
+prog envlib/util/env.sld $'(define-library (util env) (export from-env) (import (scheme base)) (begin (define from-env (quote env))))\n'
+
+begin "1.35 an R7RS program sees only what it imports"
+prog strict.scm $'(import (only (scheme base) define))\n(define x 1)\n(car x)\n'
+run "$PITH" strict.scm
+want_status 70; want_err_has "strict.scm:3:"; want_err_has "unbound variable: car"
+end
+
+begin "1.36 a program without import sees every name"
+prog loose.scm $'(display (exact->inexact 1/2))\n'
+run "$PITH" loose.scm
+want_status 0; want_out "0.5"
+end
+
+begin "1.37 libraries are found in the program's directory"
+run "$PITH" app/main.scm
+want_status 0; want_out "hello, app"; want_err_empty
+end
+
+begin "1.38 -I DIR is searched before the program's directory"
+run "$PITH" -I inc app/main.scm
+want_status 0; want_out "from -I, app"; want_err_empty
+end
+
+begin "1.39 -A DIR is searched after it"
+prog app/both.scm $'(import (scheme base) (scheme write) (util greet) (util only))\n(display (list (greet "x") only-here))\n'
+run "$PITH" -A inc -A front app/both.scm
+want_status 0; want_out '(hello, x 7)'; want_err_empty
+end
+
+begin "1.40 PITH_LIBRARY_PATH adds directories"
+prog useenv.scm $'(import (scheme base) (scheme write) (util env))\n(display from-env)\n'
+run env PITH_LIBRARY_PATH="$T/nowhere:$T/envlib" "$PITH" useenv.scm
+want_status 0; want_out "env"; want_err_empty
+end
+
+begin "1.41 a missing library: status 70, the name, the file and the path"
+prog nolib.scm $'(import (scheme base) (no such lib))\n'
+run "$PITH" -I inc nolib.scm
+want_status 70; want_err_has "(no such lib)"; want_err_has "no/such/lib.sld"; want_err_has "inc"; want_err_has "nolib.scm:1"
+end
+
+begin "1.42 importing one name twice with different bindings is an error"
+prog twice.scm $'(import (scheme base) (prefix (util greet) car))\n(import (rename (util greet) (greet car)))\n'
+run "$PITH" -I inc twice.scm
+want_status 70; want_err_has "car"
+end
+
+begin "1.44 ports that become garbage give back their file handles (ulimit -n 64)"
+prog manyfiles.scm $'(call-with-output-file "data.txt" (lambda (p) (display "d" p)))\n(let loop ((i 0)) (when (< i 1000) (read-char (open-input-file "data.txt")) (loop (+ i 1))))\n(display "opened 1000")\n'
+run bash -c 'ulimit -n 64 && exec "$0" manyfiles.scm' "$PITH"
+want_status 0; want_out "opened 1000"; want_err_empty
+end
+
+begin "1.45 too many files held open: a file-error, no crash"
+prog heldfiles.scm $'(call-with-output-file "data.txt" (lambda (p) (display "d" p)))\n(define kept (quote ()))\n(guard (e ((file-error? e) (display "file-error: ") (display (condition/report-string e))))\n  (let loop ((i 0)) (when (< i 1000) (set! kept (cons (open-input-file "data.txt") kept)) (loop (+ i 1)))))\n'
+run bash -c 'ulimit -n 64 && exec "$0" heldfiles.scm' "$PITH"
+want_status 0; want_out_has "file-error: "; want_out_has "too many open files"
+end
+
+begin "1.43 -e and the REPL can import"
+run "$PITH" -I inc -e '(import (util greet))' -p '(greet "e")'
+want_status 0; want_out $'"from -I, e"\n'; want_err_empty
+end
+
 ########################################################################
 # 2. The REPL on a pipe: no prompts
 ########################################################################

@@ -3,7 +3,7 @@
 (write (list (+ 1 2) (- 10 3 2) (* 2 3 4) (/ 12 4) (- 5))) (newline)
 (write (list (quotient 17 5) (remainder 17 5) (modulo 17 5) (quotient -17 5) (remainder -17 5) (modulo -17 5) (modulo 17 -5))) (newline)
 (write (list (gcd 12 18) (lcm 4 6) (abs -7) (min 3 1 2) (max 3 1 2))) (newline)
-(write (list (exact? 1) (inexact? 1.5) (exact (floor 2.7)) (exact->inexact 1/1))) (newline)
+(write (list (exact? 1) (inexact? 1.5) (exact (floor 2.7)) (inexact 1/1))) (newline)
 (write (list (+ 0.5 0.25) (* 1.5 2) (/ 1.0 4) (- 0.5))) (newline)
 (write (list (floor 2.5) (ceiling 2.5) (round 2.5) (round 3.5) (truncate -2.5))) (newline)
 (write (list (= 1 1.0) (< 1 2 3) (> 3 2 1) (<= 1 1 2) (>= 2 2 1))) (newline)

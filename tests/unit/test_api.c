@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "../../include/pith.h"
 #include "../../hosts/posix/posix_host.h"
 
@@ -330,6 +332,33 @@ static void test_bad_image(posix_host *h) {
     free(copy);
 }
 
+/* pith_add_library_path: import finds (apitest lib) in the added directory */
+static void test_library_path(pith_vm *vm) {
+    char dir[] = "/tmp/pith-api-libXXXXXX";
+    CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+    char sub[256], file[300];
+    snprintf(sub, sizeof sub, "%s/apitest", dir);
+    mkdir(sub, 0700);
+    snprintf(file, sizeof file, "%s/lib.sld", sub);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL, "create the library file");
+    if (!f) return;
+    fputs("(define-library (apitest lib) (export answer) (import (scheme base)) (begin (define answer 42)))\n", f);
+    fclose(f);
+    pith_value v;
+    CHECK(pith_eval_string(vm, "(import (apitest lib))", NULL, &v) == PITH_ERROR &&
+          strstr(pith_error_report(vm), "apitest/lib.sld"), "not found before: %s", pith_error_report(vm));
+    CHECK(pith_add_library_path(vm, dir, 1) == PITH_OK, "add at the end");
+    CHECK(eval_int(vm, "(import (apitest lib)) answer") == 42, "found after");
+    CHECK(eval_int(vm, "(length (library-directories))") >= 2, "listed");
+    CHECK(pith_add_library_path(vm, NULL, 0) == PITH_MISUSE, "NULL dir");
+    CHECK(pith_add_library_path(vm, "", 0) == PITH_MISUSE, "empty dir");
+    CHECK(pith_add_library_path(NULL, dir, 0) == PITH_MISUSE, "NULL vm");
+    unlink(file);
+    rmdir(sub);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv) {
     int scale = argc > 1 ? atoi(argv[1]) : 1;
     if (scale < 1) scale = 1;
@@ -340,6 +369,7 @@ int main(int argc, char **argv) {
     test_calls(vm);
     test_primitives(vm);
     test_handles(vm, scale);
+    test_library_path(vm);
     pith_vm *other = open_vm(h, 0);
     test_other_vm(vm, other);
     pith_close(other);

@@ -1,0 +1,2 @@
+(define-library (test twice)
+  (include-library-declarations "decls.scm"))

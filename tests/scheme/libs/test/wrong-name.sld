@@ -1,0 +1,1 @@
+(define-library (test something-else) (export x) (import (scheme base)) (begin (define x 1)))
