@@ -298,12 +298,12 @@
              (every (lambda (x) (%lset-member? = x (car ls))) (cadr ls))
              (loop (cdr ls))))))
 (define (lset-adjoin = l . elts)
-  (fold (lambda (x acc) (if (%lset-member? = x acc) acc (append acc (list x)))) l elts))
+  (fold (lambda (x acc) (if (%lset-member? = x acc) acc (cons x acc))) l elts))
 (define (lset-union = . lists)
   (if (null? lists)
       '()
       (fold (lambda (l acc)
-              (fold (lambda (x acc) (if (%lset-member? = x acc) acc (append acc (list x)))) acc l))
+              (fold (lambda (x acc) (if (%lset-member? = x acc) acc (cons x acc))) acc l))
             (car lists) (cdr lists))))
 (define (lset-intersection = l . lists)
   (filter (lambda (x) (every (lambda (m) (%lset-member? = x m)) lists)) l))
@@ -348,7 +348,8 @@
   (let ((h (%hash 'equal obj)))
     (if (pair? bound) (begin (%check-bound "hash" (car bound)) (modulo h (car bound))) h)))
 (define (hash-by-identity obj . bound)
-  (let ((h (%hash 'eq obj)))
+  ;; numbers by value, so it suits eqv? tables too
+  (let ((h (%hash 'eqv obj)))
     (if (pair? bound) (begin (%check-bound "hash-by-identity" (car bound)) (modulo h (car bound))) h)))
 (define (string-hash s . bound)
   (if (not (string? s)) (error "string-hash: expected a string, got" s))
@@ -383,7 +384,9 @@
 ;; (make-weak-hash-table): an eq? table whose keys are weak: an entry goes
 ;; away when nothing else refers to its key (values are held strongly).
 (define (make-weak-hash-table) (%make-hash-table 'weak-eq))
-(define (weak-hash-table? x) (and (%hash-table? x) (eq? (%hash-table-kind x) 'weak-eq)))
+(define (weak-hash-table? x) (and (%hash-table? x) (eq? (%table-kind x) 'weak-eq)))
+
+(define (%table-kind t) (vector-ref '#(eq eqv equal string weak-eq) (%hash-table-kind t)))
 
 (define (hash-table? x) (or (%hash-table? x) (%custom-table? x)))
 
@@ -477,17 +480,17 @@
 (define (hash-table-equivalence-function t)
   (%check-table "hash-table-equivalence-function" t)
   (if (%hash-table? t)
-      (case (%hash-table-kind t) ((eq weak-eq) eq?) ((eqv) eqv?) ((equal) equal?) (else string=?))
+      (case (%table-kind t) ((eq weak-eq) eq?) ((eqv) eqv?) ((equal) equal?) (else string=?))
       (%custom-same? t)))
 (define (hash-table-hash-function t)
   (%check-table "hash-table-hash-function" t)
   (if (%hash-table? t)
-      (case (%hash-table-kind t) ((eq weak-eq eqv) hash-by-identity) ((equal) hash) (else string-hash))
+      (case (%table-kind t) ((eq weak-eq eqv) hash-by-identity) ((equal) hash) (else string-hash))
       (%custom-hash t)))
 
 (define (%empty-copy t)
   (if (%hash-table? t)
-      (%make-hash-table (%hash-table-kind t))
+      (%make-hash-table (%table-kind t))
       (%make-custom-table (%custom-same? t) (%custom-hash t) (%make-hash-table 'eqv) 0)))
 
 (define (hash-table-copy t . mutable)
