@@ -260,6 +260,9 @@ static void test_limits(posix_host *h, int scale) {
     CHECK(pith_eval_string(vm, "(let loop () (loop))", NULL, &v) == PITH_ERROR && strstr(pith_error_message(vm), "fuel"), "fuel: %s", pith_error_message(vm));
     pith_set_fuel(vm, 1000000);
     CHECK(eval_int(vm, "(guard (e ((eq? (condition-kind e) 'fuel-exhausted) 5)) (let loop () (loop)))") == 5, "fuel exhaustion is catchable");
+    pith_set_fuel(vm, 1000000);
+    CHECK(eval_int(vm, "(define after 0) (guard (e (#t (+ after 10))) (dynamic-wind (lambda () #f) (lambda () (let loop () (loop))) (lambda () (set! after 1))))") == 11,
+          "fuel exhaustion runs dynamic-wind afters on the way to guard");
     pith_set_fuel(vm, -1);
     CHECK(eval_int(vm, "(let loop ((i 0)) (if (< i 100000) (loop (+ i 1)) i))") == 100000, "unlimited fuel");
     pith_set_heap_limit(vm, (size_t)(scale > 1 ? 16 : 48) << 20);
@@ -268,6 +271,8 @@ static void test_limits(posix_host *h, int scale) {
     CHECK(eval_int(vm, "(guard (e ((eq? (condition-kind e) 'heap-exhausted) 9)) (let loop ((l '())) (loop (cons (make-vector 64) l))))") == 9,
           "heap exhaustion is catchable");
     CHECK(eval_int(vm, "(length (make-list 1000 0))") == 1000, "the VM works after heap exhaustion");
+    CHECK(eval_int(vm, "(define hafter 0) (guard (e ((eq? (condition-kind e) 'heap-exhausted) (+ hafter 20))) (dynamic-wind (lambda () #f) (lambda () (let loop ((l '())) (loop (cons (make-vector 64) l)))) (lambda () (set! hafter 2))))") == 22,
+          "heap exhaustion runs dynamic-wind afters");
     pith_set_heap_limit(vm, 0);
     /* interrupt: set before a run, seen at the next poll */
     pith_interrupt(vm);
@@ -275,6 +280,9 @@ static void test_limits(posix_host *h, int scale) {
           strstr(pith_error_message(vm), "interrupt"), "interrupt: %s", pith_error_message(vm));
     pith_interrupt(vm);
     CHECK(eval_int(vm, "(guard (e ((eq? (condition-kind e) 'interrupt) 11)) (let loop () (loop)))") == 11, "interrupt is catchable");
+    pith_interrupt(vm);
+    CHECK(eval_int(vm, "(define iafter 0) (guard (e (#t (+ iafter 30))) (dynamic-wind (lambda () #f) (lambda () (let loop () (loop))) (lambda () (set! iafter 3))))") == 33,
+          "an interrupt runs dynamic-wind afters");
     pith_close(vm);
 }
 
