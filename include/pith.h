@@ -96,6 +96,18 @@ pith_status pith_repl(pith_vm *vm);
  * returns PITH_ERROR (pith_error_report describes it). */
 pith_status pith_run_program(pith_vm *vm, const char *path);
 
+/* Images of a running system (docs/embedding.md, "Images").
+ * pith_save_image writes the whole heap to path through the host's
+ * storage; a program saves itself with (save-image path) instead.  To
+ * resume, open a VM with the image's bytes in pith_options.image, then
+ * call pith_resume: it runs the (on-resume ...) thunks and continues the
+ * computation that called save-image (which returns the symbol resumed),
+ * or calls main (an image of `pith --save-image`); for an image saved by
+ * pith_save_image it only runs the thunks.  *result (may be NULL): the
+ * value of that computation. */
+pith_status pith_save_image(pith_vm *vm, const char *path);
+pith_status pith_resume(pith_vm *vm, pith_value *result);
+
 /* Add directory `dir` to the places `import` looks for a library (a
  * library (a b c) is the file a/b/c.sld in one of them): at the front
  * (at_end 0, searched first) or at the end.  PITH_OK, or PITH_NO_MEMORY,

@@ -2,6 +2,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,11 @@ static const char usage_text[] =
     "  -p EXPR           evaluate EXPR and print its value; repeatable\n"
     "  -l FILE           load FILE first; repeatable\n"
     "  -I DIR            look for libraries in DIR first; repeatable\n"
+    "  -i IMAGE [ARG]... resume a saved image; (command-line) is IMAGE and\n"
+    "                    the ARGs; the rest of the command line is theirs\n"
+    "      --save-image IMAGE FILE  load FILE (a program) and save an image\n"
+    "                    that calls its main (or starts the REPL) when\n"
+    "                    resumed with -i\n"
     "  -A DIR            look for libraries in DIR last; repeatable\n"
     "      --repl        start the REPL after -e, -p and -l\n"
     "      --no-edit     no line editing in the REPL\n"
@@ -68,7 +74,11 @@ static int compile_depth(void) {
     struct rlimit rl;
     if (getrlimit(RLIMIT_STACK, &rl) || rl.rlim_cur == RLIM_INFINITY) return 10000;
     long budget = (long)rl.rlim_cur - 96 * 1024;
+#if defined(__SANITIZE_ADDRESS__)
+    long d = budget / 2000;   /* AddressSanitizer's frames are about 3 times bigger */
+#else
     long d = budget / 700;
+#endif
     return d < 100 ? 100 : d > 10000 ? 10000 : (int)d;
 }
 
@@ -93,6 +103,31 @@ static int report(pith_vm *vm, posix_host *ph, pith_status s) {
     return 0;
 }
 
+/* The bytes of a file (malloc'd), or NULL with a message in err. */
+static void *read_whole_file(const char *path, size_t *n, char *err, size_t errcap) {
+    FILE *f = fopen(path, "rb");
+    if (!f) { snprintf(err, errcap, "%s", strerror(errno)); return NULL; }
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap);
+    for (;;) {
+        if (!buf) { fclose(f); snprintf(err, errcap, "out of memory"); return NULL; }
+        size_t r = fread(buf + len, 1, cap - len, f);
+        len += r;
+        if (r == 0) break;
+        if (len == cap) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) free(buf);
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) { free(buf); snprintf(err, errcap, "read error"); return NULL; }
+    *n = len;
+    return buf;
+}
+
 int main(int argc, char **argv) {
     action acts[256];
     int nacts = 0;
@@ -100,6 +135,7 @@ int main(int argc, char **argv) {
     int libat[256], nlib = 0;
     int repl = 0, edit = 1, stress = 0, i;
     size_t heap_limit = 0;
+    const char *image_path = NULL, *save_path = NULL;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || !a[1]) break;
@@ -107,6 +143,16 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage_text, stdout); return 0; }
         if (!strcmp(a, "-v") || !strcmp(a, "--version")) { printf("pith %s\n", PITH_VERSION_STRING); return 0; }
         if (!strcmp(a, "--repl")) { repl = 1; continue; }
+        if (!strcmp(a, "-i")) {
+            if (i + 1 >= argc) { fprintf(stderr, "pith: -i needs an image file\n"); return EXIT_USAGE; }
+            image_path = argv[++i];
+            break;  /* what follows are the resumed program's arguments */
+        }
+        if (!strcmp(a, "--save-image")) {
+            if (i + 2 >= argc) { fprintf(stderr, "pith: --save-image needs an image file and a program file\n"); return EXIT_USAGE; }
+            save_path = argv[++i];
+            continue;
+        }
         if (!strcmp(a, "--no-edit")) { edit = 0; continue; }
         if (!strcmp(a, "--gc-stress")) { stress = 1; continue; }
         if (!strncmp(a, "--heap-limit=", 13)) {
@@ -131,9 +177,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "pith: unknown option %s (see pith --help)\n", a);
         return EXIT_USAGE;
     }
-    const char *program = i < argc ? argv[i] : NULL;
-    /* The guest sees the program and its arguments, or just "pith". */
-    posix_host *ph = program ? posix_host_new(argc - i, argv + i) : posix_host_new(1, argv);
+    const char *program = !image_path && i < argc ? argv[i] : NULL;
+    /* The guest sees the program (or image) and its arguments, or just "pith". */
+    posix_host *ph = image_path ? posix_host_new(argc - i, argv + i)
+                     : program ? posix_host_new(argc - i, argv + i) : posix_host_new(1, argv);
     if (!ph) { fprintf(stderr, "pith: out of memory\n"); return EXIT_ERROR; }
     if (!edit) posix_host_set_editing(ph, 0);
     pith_options opts;
@@ -144,9 +191,23 @@ int main(int argc, char **argv) {
     opts.max_compile_depth = compile_depth();
     pith_status s;
     char err[300];
+    void *image = NULL;
+    if (image_path) {
+        size_t n = 0;
+        image = read_whole_file(image_path, &n, err, sizeof err);
+        if (!image) {
+            fprintf(stderr, "pith: %s: %s\n", image_path, err);
+            posix_host_free(ph);
+            return EXIT_ERROR;
+        }
+        opts.image = image;
+        opts.image_size = n;
+    }
     pith_vm *vm = pith_open(posix_host_get(ph), &opts, &s, err, sizeof err);
+    free(image);  /* the VM has its own copy */
     if (!vm) {
-        fprintf(stderr, "pith: cannot start: %s\n", err);
+        if (image_path) fprintf(stderr, "pith: %s: cannot resume: %s\n", image_path, err);
+        else fprintf(stderr, "pith: cannot start: %s\n", err);
         posix_host_free(ph);
         return EXIT_ERROR;
     }
@@ -206,7 +267,20 @@ int main(int argc, char **argv) {
         }
         pith_scope_end(vm, sc);
     }
-    if (!status && program) {
+    if (!status && image_path) {
+        s = pith_resume(vm, NULL);
+        status = report(vm, ph, s);
+    } else if (!status && program && save_path) {
+        /* (save-program-image OUT FILE) */
+        pith_value proc, args[2];
+        s = pith_lookup(vm, "save-program-image", &proc);
+        if (s == PITH_OK) {
+            args[0] = pith_string(vm, save_path, strlen(save_path));
+            args[1] = pith_string(vm, program, strlen(program));
+            s = pith_call(vm, proc, 2, args, NULL);
+        }
+        status = report(vm, ph, s);
+    } else if (!status && program) {
         s = pith_run_program(vm, program);
         status = report(vm, ph, s);
     } else if (!status && (repl || nacts == 0)) {

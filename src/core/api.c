@@ -242,6 +242,27 @@ pith_status pith_repl(pith_vm *vm) {
     return run_blocking(vm, 0);
 }
 
+/* After pith_open of a saved image: run its on-resume hooks and continue
+ * the computation that saved it (save-image returns resumed there), or
+ * call main / start the REPL for an image saved by --save-image.  An
+ * image saved while idle (pith_save_image) just finishes. */
+pith_status pith_resume(pith_vm *vm, pith_value *result) {
+    if (check_idle(vm)) return PITH_MISUSE;
+    if (setup_hook(vm, HOOK_RESUME, 0, 0)) return finish(vm, PITH_ERROR, result);
+    return run_blocking(vm, result);
+}
+
+/* Save the VM's heap as an image at path (through the host's storage). */
+pith_status pith_save_image(pith_vm *vm, const char *path) {
+    if (check_idle(vm) || !path) return PITH_MISUSE;
+    pv name = PV_FALSE;
+    GC_SCOPE(vm);
+    GC_ROOT(name);
+    int s = str_from_c(vm, path, &name);
+    if (!s) s = image_save_file(vm, path, name);
+    return finish(vm, s, 0);
+}
+
 pith_status pith_run_program(pith_vm *vm, const char *path) {
     if (check_idle(vm) || !path) return PITH_MISUSE;
     pv arg = PV_FALSE;

@@ -38,46 +38,54 @@ static uint64_t get64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0
 
 /* ---- saving ---- */
 
-/* Address -> image offset, open addressing (nothing moves while saving:
- * the save allocates nothing on the heap). */
-typedef struct omap {
-    uint64_t *k, *v;
+/* Objects already written are marked by replacing their header word
+ * with an even number (headers are odd): twice their index in the visit
+ * table, which keeps the original header, the address and the offset in
+ * the image.  Every header is put back before image_save returns.
+ * (Nothing moves while saving: the save allocates nothing on the heap.) */
+typedef struct visit {
+    uint64_t *addr, *hdr, *off;
     size_t cap, n;
-} omap;
+} visit;
 
-static int omap_get(pith_vm *vm, omap *m, uint64_t key, uint64_t *val, bool *found) {
-    if ((m->n + 1) * 2 > m->cap) {
-        size_t ncap = m->cap ? m->cap * 2 : 8192;
-        uint64_t *nk = host_alloc(vm, ncap * 8), *nv = host_alloc(vm, ncap * 8);
-        if (!nk || !nv) return err_oom(vm);
-        MEMSET(nk, 0, ncap * 8);
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->k[i]) continue;
-            size_t h = (size_t)((m->k[i] >> 3) * 0x9e3779b97f4a7c15ull) & (ncap - 1);
-            while (nk[h]) h = (h + 1) & (ncap - 1);
-            nk[h] = m->k[i];
-            nv[h] = m->v[i];
+static int visit_add(pith_vm *vm, visit *t, uint64_t *o, uint64_t off) {
+    if (t->n == t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 16384;
+        uint64_t *a = host_alloc(vm, ncap * 8), *h = host_alloc(vm, ncap * 8), *f = host_alloc(vm, ncap * 8);
+        if (!a || !h || !f) {
+            host_free(vm, a, a ? ncap * 8 : 0);
+            host_free(vm, h, h ? ncap * 8 : 0);
+            host_free(vm, f, f ? ncap * 8 : 0);
+            return err_oom(vm);
         }
-        host_free(vm, m->k, m->cap * 8);
-        host_free(vm, m->v, m->cap * 8);
-        m->k = nk;
-        m->v = nv;
-        m->cap = ncap;
-    }
-    size_t h = (size_t)((key >> 3) * 0x9e3779b97f4a7c15ull) & (m->cap - 1);
-    while (m->k[h]) {
-        if (m->k[h] == key) {
-            *val = m->v[h];
-            *found = true;
-            return PITH_OK;
+        if (t->n) {
+            MEMCPY(a, t->addr, t->n * 8);
+            MEMCPY(h, t->hdr, t->n * 8);
+            MEMCPY(f, t->off, t->n * 8);
         }
-        h = (h + 1) & (m->cap - 1);
+        host_free(vm, t->addr, t->cap * 8);
+        host_free(vm, t->hdr, t->cap * 8);
+        host_free(vm, t->off, t->cap * 8);
+        t->addr = a;
+        t->hdr = h;
+        t->off = f;
+        t->cap = ncap;
     }
-    m->k[h] = key;
-    m->v[h] = *val;
-    m->n++;
-    *found = false;
+    t->addr[t->n] = (uint64_t)(uintptr_t)o;
+    t->hdr[t->n] = o[0];
+    t->off[t->n] = off;
+    o[0] = (uint64_t)t->n << 1;
+    t->n++;
     return PITH_OK;
+}
+
+/* Put every header back and free the table. */
+static void visit_done(pith_vm *vm, visit *t) {
+    for (size_t i = 0; i < t->n; i++) ((uint64_t *)(uintptr_t)t->addr[i])[0] = t->hdr[i];
+    host_free(vm, t->addr, t->cap * 8);
+    host_free(vm, t->hdr, t->cap * 8);
+    host_free(vm, t->off, t->cap * 8);
+    t->n = t->cap = 0;
 }
 
 /* Payload words of object o as saved (stacks are cut to their fill). */
@@ -99,7 +107,7 @@ static size_t tagged_count(uint64_t *o, size_t words) {
 typedef struct saver {
     pith_vm *vm;
     obuf *out;       /* the image being written */
-    omap map;        /* object address -> heap-section offset */
+    visit seen;      /* objects written so far */
     size_t heap_at;  /* where the heap section starts in out */
 } saver;
 
@@ -111,28 +119,34 @@ static int encode(saver *sv, pv v, uint64_t *enc) {
         return PITH_OK;
     }
     uint64_t *o = pv_obj(v);
+    if (!(o[0] & 1)) {  /* written already */
+        *enc = sv->seen.off[o[0] >> 1];
+        return PITH_OK;
+    }
     uint64_t where = sv->out->n - sv->heap_at;
-    bool found = false;
-    TRY(omap_get(sv->vm, &sv->map, (uint64_t)v, &where, &found));
     *enc = where;
-    if (found) return PITH_OK;
     size_t words = saved_words(o);
     uint8_t hdr[8];
     uint64_t h = (o[0] & ~((uint64_t)OF_REMEMBERED << HDR_FLAG_SHIFT) & ((((uint64_t)1) << HDR_SIZE_SHIFT) - 1)) |
                  ((uint64_t)words << HDR_SIZE_SHIFT);
     put64(hdr, h);
     TRY(obuf_put(sv->vm, sv->out, hdr, 8));
-    return obuf_put(sv->vm, sv->out, &o[1], words * 8);
+    TRY(obuf_put(sv->vm, sv->out, &o[1], words * 8));
+    return visit_add(sv->vm, &sv->seen, o, where);
 }
 
 int image_save(pith_vm *vm, obuf *out) {
-    saver sv = {vm, out, {0, 0, 0, 0}, 0};
+    saver sv = {vm, out, {0, 0, 0, 0, 0}, 0};
     int st = PITH_OK;
     uint8_t zero[IMG_HEADER];
     MEMSET(zero, 0, sizeof zero);
     out->n = 0;
     pv stk = vm->r.stack;
     if (pv_is(stk, T_STACK)) SLOT(stk, STK_FILL) = pv_from_fix(vm->sp);
+    /* room for everything at once: what the heap holds, at most */
+    if ((st = obuf_reserve(vm, out, IMG_HEADER + 8 * VM_NROOTS + 8 + vm->old_used +
+                                        (size_t)(vm->hp - vm->nursery))))
+        goto done;
     /* header and roots (filled in at the end), then the padding word */
     if ((st = obuf_put(vm, out, zero, IMG_HEADER))) goto done;
     size_t roots_at = out->n;
@@ -168,8 +182,7 @@ int image_save(pith_vm *vm, obuf *out) {
     put32(out->p + 24, (uint32_t)VM_NROOTS);
     put64(out->p + 32, fnv64(out->p + IMG_HEADER, out->n - IMG_HEADER, 0xcbf29ce484222325ull));
 done:
-    host_free(vm, sv.map.k, sv.map.cap * 8);
-    host_free(vm, sv.map.v, sv.map.cap * 8);
+    visit_done(vm, &sv.seen);
     return st;
 }
 
@@ -281,6 +294,8 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
     missing[0] = 0;
     for (size_t w = 1; w < nwords;) {
         uint64_t *o = (uint64_t *)base + w;
+        if (hdr_type(o[0]) == T_PORT && port_after_load(vm, (pv)(uintptr_t)o))
+            return bad(err, errcap, "image has a malformed port");
         if (hdr_type(o[0]) == T_PRIM && hdr_size(o[0]) >= PRIM_SIZE) {
             pv name = o[1 + PRIM_NAME];
             int idx = -1;
@@ -316,4 +331,46 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
     vm->symused = su;
     vm->major_threshold = vm->old_used * 2 + ((size_t)4 << 20);
     return PITH_OK;
+}
+
+/* ---- saving from a running program ---- */
+
+/* A major collection, then the image of the whole heap written to path
+ * (C string; name is the same as a Scheme string, for errors) through the
+ * host's storage. */
+int image_save_file(pith_vm *vm, const char *path, pv name) {
+    GC_SCOPE(vm);
+    GC_ROOT(name);
+    TRY(need_storage(vm, "save-image"));
+    TRY(gc_collect(vm, 0, true));
+    obuf img = {0, 0, 0};
+    int st = image_save(vm, &img);
+    if (st) { obuf_free(vm, &img); return st; }
+    const pith_host_storage *s = vm->host->storage;
+    int64_t h = s->open(vm->hctx, path, PITH_OPEN_WRITE);
+    if (h < 0) { obuf_free(vm, &img); return file_error(vm, "save-image", (long)h, name); }
+    size_t off = 0;
+    long e = 0;
+    for (int spins = 0; off < img.n;) {
+        long w = s->write(vm->hctx, h, img.p + off, img.n - off);
+        if (w > 0) { off += (size_t)w; spins = 0; continue; }
+        if (w == PITH_HOST_AGAIN && spins++ < 1000000) continue;
+        e = w < 0 ? w : PITH_HOST_EIO;
+        break;
+    }
+    long c = s->close(vm->hctx, h);
+    obuf_free(vm, &img);
+    if (!e && c < 0) e = c;
+    if (e) return file_error(vm, "save-image", e, name);
+    return PITH_OK;
+}
+
+/* (%save-image path).  The Scheme side (save-image) has already put the
+ * continuation to resume in a global. */
+int prim_save_image(pith_vm *vm, int argc) {
+    (void)argc;
+    char path[1024];
+    TRY(c_path(vm, ARG(0), "save-image", path, sizeof path));
+    TRY(image_save_file(vm, path, ARG(0)));
+    RETURN(PV_VOID);
 }

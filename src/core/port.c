@@ -31,7 +31,8 @@ enum { PORT_KIND, PORT_FLAGS, PORT_HANDLE, PORT_BUF, PORT_FILL, PORT_NAME,
        PORT_POS, PORT_TEXT, PORT_TPOS, PORT_FOLD, PORT_SIZE };
 enum { PK_CONSOLE_OUT, PK_STRING_OUT, PK_BYTES_OUT, PK_STRING_IN, PK_BYTES_IN,
        PK_CONSOLE_IN, PK_FILE_IN, PK_FILE_OUT, PK_COUNT };
-enum { PF_IN = 1, PF_OUT = 2, PF_TEXT = 4, PF_BIN = 8, PF_OPEN = 16 };
+enum { PF_IN = 1, PF_OUT = 2, PF_TEXT = 4, PF_BIN = 8, PF_OPEN = 16,
+       PF_DETACHED = 32 /* a file port of a resumed image: closed by the resume */ };
 
 #define FILE_BUF 65536
 
@@ -117,6 +118,7 @@ static port_file *file_of(pith_vm *vm, pv p) {
     int k = KIND(p);
     if (k != PK_FILE_IN && k != PK_FILE_OUT) return 0;
     if (!(FLAGS(p) & PF_OPEN)) return 0;
+    if (pv_fix(SLOT(p, PORT_HANDLE)) < 0) return 0;
     size_t i = IDX(p, PORT_HANDLE);
     if (i >= vm->nfiles || vm->files[i].port != p) return 0;
     return &vm->files[i];
@@ -197,6 +199,43 @@ static long file_slot(pith_vm *vm) {
     }
     MEMSET(&vm->files[vm->nfiles], 0, sizeof(port_file));
     return (long)vm->nfiles++;
+}
+
+/* ---- ports in a loaded image ---- */
+
+/* Called by image_load for each port of an image: checks its slots (an
+ * image is hostile until checked) and cuts it from the host it came from:
+ * file ports become closed (their handles belonged to another process),
+ * and the console input forgets what was typed there.  -1: a bad port. */
+int port_after_load(pith_vm *vm, pv p) {
+    (void)vm;
+    if (pv_size(p) < PORT_SIZE) return -1;
+    for (int i = 0; i < PORT_SIZE; i++)
+        if (i != PORT_BUF && i != PORT_NAME && i != PORT_TEXT && !pv_is_fix(SLOT(p, i)) &&
+            !(i == PORT_FOLD && (SLOT(p, i) == PV_TRUE || SLOT(p, i) == PV_FALSE)))
+            return -1;
+    int kind = KIND(p), flags = FLAGS(p);
+    if (kind < 0 || kind >= PK_COUNT || flags < 0 || flags > 63) return -1;
+    pv buf = SLOT(p, PORT_BUF), text = SLOT(p, PORT_TEXT);
+    if (buf != PV_FALSE && !pv_is(buf, T_BYTEVECTOR)) return -1;
+    if (text != PV_FALSE && !pv_is(text, T_STRING)) return -1;
+    if (text != PV_FALSE && (pv_fix(SLOT(p, PORT_TPOS)) < 0 || IDX(p, PORT_TPOS) > str_len(text))) return -1;
+    if (kind == PK_STRING_IN && text == PV_FALSE) return -1;
+    if (kind == PK_STRING_OUT || kind == PK_BYTES_OUT || kind == PK_BYTES_IN || kind == PK_CONSOLE_IN) {
+        if (buf == PV_FALSE) return -1;
+        int64_t pos = pv_fix(SLOT(p, PORT_POS)), fill = pv_fix(SLOT(p, PORT_FILL));
+        if (pos < 0 || fill < pos || fill > pv_fix(BV_LEN(buf))) return -1;
+    }
+    if (kind == PK_FILE_IN || kind == PK_FILE_OUT) {
+        if (flags & PF_OPEN) SLOT(p, PORT_FLAGS) = pv_from_fix((flags & ~PF_OPEN) | PF_DETACHED);
+        SLOT(p, PORT_HANDLE) = pv_from_fix(-1);
+    }
+    if (kind == PK_CONSOLE_IN) {
+        SLOT(p, PORT_POS) = SLOT(p, PORT_FILL) = pv_from_fix(0);
+        SLOT(p, PORT_TEXT) = PV_FALSE;
+        SLOT(p, PORT_TPOS) = pv_from_fix(0);
+    }
+    return 0;
 }
 
 /* ---- making ports ---- */
@@ -328,7 +367,11 @@ static int port_check(pith_vm *vm, pv p, int need, const char *who) {
     if ((need & PF_TEXT) && !(f & PF_TEXT)) return err_type(vm, who, "textual port", p);
     if ((need & PF_BIN) && !(f & PF_BIN)) return err_type(vm, who, "binary port", p);
     if (!(f & PF_OPEN) || ((KIND(p) == PK_FILE_IN || KIND(p) == PK_FILE_OUT) && !file_of(vm, p)))
-        return err_msg(vm, "error", who, "the port is closed:", p);
+        return err_msg(vm, "error", who,
+                       (f & PF_DETACHED) ? "the port was open when the image was saved, and a resumed image's "
+                                           "file ports are closed (reopen files with on-resume):"
+                                         : "the port is closed:",
+                       p);
     return PITH_OK;
 }
 

@@ -99,6 +99,7 @@ enum {
     HOOK_LOAD,         /* (load path): pith_load */
     HOOK_REPL,         /* (%repl): pith_repl */
     HOOK_RUN_PROGRAM,  /* (%run-program path): pith_run_program */
+    HOOK_RESUME,       /* (%resume): pith_resume, after loading a saved image */
     HOOK_COUNT
 };
 
@@ -349,6 +350,7 @@ size_t flo_format(double d, char *buf);  /* shortest round-trip digits */
 /* ---- hash tables (hash.c) ---- */
 int ht_new(pith_vm *vm, int kind, size_t cap, pv *out);
 int ht_data_new(pith_vm *vm, int kind, size_t cap, pv *out);
+int port_after_load(pith_vm *vm, pv p);
 void ht_sync(pv ht);
 pv ht_get(pith_vm *vm, pv ht, pv key, pv dflt);
 int ht_put(pith_vm *vm, pv ht, pv key, pv val);
@@ -398,6 +400,7 @@ typedef struct obuf {
     size_t n, cap;
 } obuf;
 int obuf_put(pith_vm *vm, obuf *o, const void *p, size_t n);
+int obuf_reserve(pith_vm *vm, obuf *o, size_t n);
 void obuf_free(pith_vm *vm, obuf *o);
 /* Append the representation of v (UTF-8) to o; allocates nothing on the
  * heap. */
@@ -437,6 +440,7 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
  * the caller frees it). */
 typedef struct obuf obuf;
 int image_save(pith_vm *vm, obuf *out);
+int image_save_file(pith_vm *vm, const char *path, pv name);
 
 /* ---- boot (boot.c) ---- */
 int boot_cold(pith_vm *vm);      /* build the initial heap with no image */

@@ -14,7 +14,7 @@
 #include "number.h"
 
 /* Make room for n more bytes. */
-static int obuf_reserve(pith_vm *vm, obuf *o, size_t n) {
+int obuf_reserve(pith_vm *vm, obuf *o, size_t n) {
     if (o->n + n > o->cap) {
         size_t ncap = o->cap ? o->cap * 2 : 4096;
         while (ncap < o->n + n) ncap *= 2;

@@ -96,6 +96,56 @@
                        (more-input! #t))))))))))
         (loop)))))
 
+;;; ---- images: (pith image) ----
+
+(define %resume-point #f)       ; the continuation the next resume continues
+(define %on-resume-thunks '())  ; in the order they were registered
+
+;; (on-resume thunk): call thunk whenever an image of this system is
+;; resumed, before the computation that saved it goes on (reopen files,
+;; reconnect...).
+(define (on-resume thunk)
+  (if (not (procedure? thunk)) (error "on-resume: expected a procedure, got" thunk))
+  (set! %on-resume-thunks (append %on-resume-thunks (list thunk)))
+  (if #f #f))
+
+;; (save-image path): write the image of the running system; returns the
+;; symbol saved, and returns resumed again when the image is resumed.
+(define (save-image path)
+  (if (not (string? path)) (error "save-image: expected a file name string, got" path))
+  (call/cc
+   (lambda (k)
+     (dynamic-wind
+      (lambda () (set! %resume-point k))
+      (lambda () (%save-image path))
+      (lambda () (set! %resume-point #f)))
+     'saved)))
+
+;; The resume hook (pith_resume, pith -i): the on-resume thunks, then the
+;; saved computation.
+(define (%resume)
+  (let ((k %resume-point))
+    (set! %resume-point #f)
+    (for-each (lambda (t) (t)) %on-resume-thunks)
+    (if k (k 'resumed) (if #f #f))))
+
+;; (save-program-image image-path program-path): run the program's forms
+;; (definitions) and save; resuming the image then calls the program's
+;; main with no arguments when it defines one, else starts the REPL.
+(define (save-program-image image-path program-path)
+  (set! %program-directory (%path-directory program-path))
+  (let* ((forms (%read-all (%read-file program-path) program-path))
+         (env (if (and (pair? forms) (%import-form? (car forms)))
+                  (%make-environment 'program)
+                  (interaction-environment))))
+    (let loop ((forms forms))
+      (if (and (pair? forms) (%import-form? (car forms)) (not (eq? env (interaction-environment))))
+          (begin (%import-into! (car forms) env) (loop (cdr forms)))
+          (%eval-forms forms env)))
+    (if (eq? (save-image image-path) 'resumed)
+        (let ((main (guard (e (#t #f)) (eval 'main env))))
+          (if (procedure? main) (main) (%repl))))))
+
 ;;; ---- the end of the boot ----
 
 (define (%boot-finish)
@@ -110,6 +160,7 @@
   (%set-features! '(r7rs exact-closed exact-complex ratios full-unicode pith pith-0.1))
   (for-each (lambda (e) (%define-system-library! (car e) (cdr e))) %standard-library-exports)
   (for-each (lambda (e) (%define-system-library! (car e) (cdr e))) %srfi-library-exports)
+  (%define-system-library! '(pith image) '(save-image on-resume save-program-image))
   ;; (pith): every public name of the system, standard or not
   (%define-system-library!
    '(pith)
@@ -125,4 +176,5 @@
   (%set-hook! 1 %eval-string)
   (%set-hook! 2 load)
   (%set-hook! 3 %repl)
-  (%set-hook! 4 %run-program))
+  (%set-hook! 4 %run-program)
+  (%set-hook! 5 %resume))

@@ -724,6 +724,136 @@ want_status 70; want_out "#0=(a . #0#)"$'\n'; want_err_has "circular.scm:3:"; wa
 end
 
 ########################################################################
+# 5. Images: save a running program, resume it
+########################################################################
+
+begin "5.1 a loop that saves on its third iteration resumes with its fourth"
+prog loop.scm $'(import (scheme base) (scheme write) (pith image))\n(let loop ((i 1))\n  (when (<= i 5)\n    (display i)\n    (when (= i 3) (display (list (save-image "loop.img"))))\n    (loop (+ i 1))))\n(newline)\n'
+run "$PITH" loop.scm
+want_status 0; want_out $'123(saved)45\n'; want_err_empty
+run "$PITH" -i loop.img
+want_status 0; want_out $'(resumed)45\n'; want_err_empty
+end
+
+begin "5.2 closures, records, parameters, dynamic-wind, hash tables, bignums, flonums, strings survive"
+prog state.scm $'(import (scheme base) (scheme write) (scheme process-context) (pith image) (srfi 69))
+(define-record-type point (make-point x y) point? (x point-x) (y point-y))
+(define p (make-point 1.5 "λ-δ"))
+(define big (expt 3 200))
+(define counter (let ((n 0)) (lambda () (set! n (+ n 1)) n)))
+(define param (make-parameter 10))
+(define t (make-hash-table equal?))
+(hash-table-set! t (list 1 "two") (quote found))
+(define e (make-hash-table eq?))
+(define key (vector 1))
+(hash-table-set! e key (quote by-identity))
+(define log (quote ()))
+(counter)
+(define r (parameterize ((param 20))
+  (dynamic-wind (lambda () (set! log (cons (quote in) log)))
+                (lambda () (list (param) (save-image "state.img")))
+                (lambda () (set! log (cons (quote out) log))))))
+(write (list r (param) (reverse log) (counter) (point-x p) (point-y p) (= big (expt 3 200))
+             (hash-table-ref/default t (list 1 "two") #f) (hash-table-ref/default e key #f)
+             (string->symbol "sym") (cdr (command-line))))
+(newline)\n'
+run "$PITH" state.scm a
+want_status 0; want_out $'((20 saved) 10 (in out) 2 1.5 "λ-δ" #t found by-identity sym ("a"))\n'; want_err_empty
+run "$PITH" -i state.img b c
+want_status 0; want_out $'((20 resumed) 10 (in out) 2 1.5 "λ-δ" #t found by-identity sym ("b" "c"))\n'; want_err_empty
+end
+
+begin "5.3 on-resume thunks run in order before the program goes on"
+prog hooks.scm $'(import (scheme base) (scheme write) (pith image))\n(on-resume (lambda () (display "first ")))\n(on-resume (lambda () (display "second ")))\n(display (save-image "hooks.img"))\n(newline)\n'
+run "$PITH" hooks.scm
+want_status 0; want_out $'saved\n'
+run "$PITH" -i hooks.img
+want_status 0; want_out $'first second resumed\n'; want_err_empty
+end
+
+begin "5.4 a resumed image's file ports are closed, with a clear error"
+prog files.scm $'(import (scheme base) (scheme write) (scheme file) (pith image) (only (pith) condition/report-string))\n(define out (open-output-file "files-out.txt"))\n(save-image "files.img")\n(write (output-port-open? out))\n(write-string "x" out)\n'
+run "$PITH" files.scm
+want_status 0; want_out "#t"
+run "$PITH" -i files.img
+want_status 70; want_out "#f"; want_err_has "files.scm:5:"; want_err_has "open when the image was saved"
+end
+
+begin "5.5 a resumed image imports, evaluates and defines macros"
+prog evalimg.scm $'(import (scheme base) (scheme write) (scheme eval) (pith image))\n(save-image "eval.img")\n(write (eval (quote (begin (import (srfi 1)) (define-syntax twice (syntax-rules () ((_ x) (list x x)))) (twice (fold + 0 (quote (1 2 3)))))) (environment (quote (scheme base)))))\n(newline)\n'
+run "$PITH" evalimg.scm
+want_status 0; want_out $'(6 6)\n'
+run "$PITH" -i eval.img
+want_status 0; want_out $'(6 6)\n'; want_err_empty
+end
+
+begin "5.6 the REPL saves and resumes, reading new input"
+run -i $'(define x 41)\n(save-image "repl.img")\n(display "not again")\n' "$PITH"
+want_status 0; want_out $'saved\nnot again'
+run -i $'(+ x 1)\n' "$PITH" -i repl.img
+want_status 0; want_out $'resumed\n42\n'; want_err_empty
+end
+
+begin "5.7 --save-image FILE: resuming calls main (or starts the REPL)"
+prog app.scm $'(import (scheme base) (scheme write) (scheme process-context))\n(define greeting "hello")\n(define (main) (display greeting) (write (cdr (command-line))) (exit 3))\n(display "loaded")\n'
+run "$PITH" --save-image app.img app.scm
+want_status 0; want_out "loaded"
+run "$PITH" -i app.img x y
+want_status 3; want_out 'hello("x" "y")'; want_err_empty
+prog nomain.scm $'(define y 6)\n'
+run "$PITH" --save-image nomain.img nomain.scm
+want_status 0
+run -i $'(* y 7)\n' "$PITH" -i nomain.img
+want_status 0; want_out $'42\n'
+end
+
+begin "5.8 a resumed image saves again, and that image resumes"
+prog chain.scm $'(import (scheme base) (scheme write) (pith image))\n(define n 0)\n(let loop ()\n  (set! n (+ n 1))\n  (write (list n (save-image "chain.img")))\n  (when (< n 3) (loop)))\n(newline)\n'
+run "$PITH" chain.scm
+want_status 0; want_out $'(1 saved)(2 saved)(3 saved)\n'
+run "$PITH" -i chain.img
+want_status 0; want_out $'(3 resumed)\n'
+end
+
+begin "5.9 a continuation captured before saving is re-entered after resuming"
+prog kont.scm $'(import (scheme base) (scheme write) (pith image))\n(define k #f)\n(define count 0)\n(write (call/cc (lambda (c) (set! k c) 0)))\n(set! count (+ count 1))\n(when (= count 1) (save-image "kont.img"))\n(when (< count 3) (k count))\n(newline)\n'
+run "$PITH" kont.scm
+want_status 0; want_out $'012\n'
+run "$PITH" -i kont.img
+want_status 0; want_out $'12\n'; want_err_empty
+end
+
+begin "5.10 bad images: a clear message and status 70, never a crash"
+run "$PITH" -i nowhere.img
+want_status 70; want_err_has "nowhere.img"
+run "$PITH" -i loop.scm
+want_status 70; want_err_has "not a Pith image"
+head -c 100 "$T/loop.img" > "$T/trunc.img"
+run "$PITH" -i trunc.img
+want_status 70; want_err_has "truncated"
+cp "$T/loop.img" "$T/ver.img"; printf '\x07' | dd of="$T/ver.img" bs=1 seek=8 conv=notrunc 2>/dev/null
+run "$PITH" -i ver.img
+want_status 70; want_err_has "image format version 7, but this Pith reads version 1"
+cp "$T/loop.img" "$T/bc.img"; printf '\x09' | dd of="$T/bc.img" bs=1 seek=12 conv=notrunc 2>/dev/null
+run "$PITH" -i bc.img
+want_status 70; want_err_has "bytecode version 9"
+cp "$T/loop.img" "$T/sum.img"; printf '\x55\x66' | dd of="$T/sum.img" bs=1 seek=4000 conv=notrunc 2>/dev/null
+run "$PITH" -i sum.img
+want_status 70; want_err_has "checksum"
+head -c 300000 /dev/urandom > "$T/noise.img"
+run "$PITH" -i noise.img
+want_status 70; want_err_nonempty
+run "$PITH" -i
+want_status 64; want_err_has "-i needs an image file"
+end
+
+begin "5.11 save-image to a place it cannot write: a file-error"
+prog badsave.scm $'(import (scheme base) (scheme write) (pith image))\n(write (guard (e ((file-error? e) (quote file-error))) (save-image "no/such/dir/x.img")))\n'
+run "$PITH" badsave.scm
+want_status 0; want_out "file-error"; want_err_empty
+end
+
+########################################################################
 # 4. The interactive REPL under tmux
 ########################################################################
 

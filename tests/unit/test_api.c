@@ -367,6 +367,60 @@ static void test_library_path(pith_vm *vm) {
     rmdir(dir);
 }
 
+/* pith_save_image, then pith_open of its bytes and pith_resume */
+static void test_images(posix_host *h) {
+    char path[] = "/tmp/pith-api-imgXXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0, "mkstemp");
+    if (fd < 0) return;
+    close(fd);
+    pith_vm *vm = open_vm(h, 0);
+    pith_value v;
+    CHECK(eval_int(vm, "(define saved-n 41) (define resumed-count 0) (on-resume (lambda () (set! resumed-count (+ resumed-count 1)))) 0") == 0, "set up");
+    CHECK(pith_save_image(vm, path) == PITH_OK, "pith_save_image: %s", pith_error_message(vm));
+    CHECK(pith_save_image(vm, "/nonexistent-dir/x.img") == PITH_ERROR && strstr(pith_error_report(vm), "x.img") != NULL &&
+          pith_error_object(vm) != PITH_NONE, "saving to a bad place is an error: %s", pith_error_report(vm));
+    CHECK(pith_save_image(vm, NULL) == PITH_MISUSE, "NULL path");
+    pith_close(vm);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL, "the image file exists");
+    if (!f) return;
+    static char buf[8 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    CHECK(n > 1000 && n < sizeof buf, "its size (%zu bytes)", n);
+    pith_options o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.image = buf;
+    o.image_size = n;
+    pith_status st;
+    char err[300];
+    pith_vm *vm2 = pith_open(posix_host_get(h), &o, &st, err, sizeof err);
+    CHECK(vm2 != NULL, "open the saved image: %s", err);
+    if (!vm2) return;
+    CHECK(pith_resume(vm2, &v) == PITH_OK, "pith_resume");
+    CHECK(eval_int(vm2, "(+ saved-n resumed-count)") == 42, "the definitions and the on-resume thunk");
+    pith_close(vm2);
+    buf[20] ^= 1;  /* the heap size field */
+    pith_vm *vm3 = pith_open(posix_host_get(h), &o, &st, err, sizeof err);
+    CHECK(vm3 == NULL && st == PITH_BAD_IMAGE && err[0], "a damaged image: %s", err);
+    if (vm3) pith_close(vm3);
+    /* an image that refers to a C primitive of the embedder */
+    pith_vm *vm4 = open_vm(h, 0);
+    CHECK(pith_define_primitive(vm4, "c-sum", c_sum, 0, -1, NULL) == PITH_OK, "define c-sum");
+    CHECK(pith_save_image(vm4, path) == PITH_OK, "save with a user primitive");
+    pith_close(vm4);
+    f = fopen(path, "rb");
+    n = f ? fread(buf, 1, sizeof buf, f) : 0;
+    if (f) fclose(f);
+    o.image_size = n;
+    pith_vm *vm5 = pith_open(posix_host_get(h), &o, &st, err, sizeof err);
+    CHECK(vm5 == NULL && st == PITH_BAD_IMAGE && strstr(err, "c-sum"), "missing primitives are named: %s", err);
+    if (vm5) pith_close(vm5);
+    unlink(path);
+}
+
 int main(int argc, char **argv) {
     int scale = argc > 1 ? atoi(argv[1]) : 1;
     if (scale < 1) scale = 1;
@@ -386,6 +440,7 @@ int main(int argc, char **argv) {
     test_slices(h);
     test_misuse();
     test_bad_image(h);
+    test_images(h);
     posix_host_free(h);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
