@@ -54,8 +54,11 @@ $(BUILD)/tools/%.o: tools/%.c $(CORE_HDR) $(POSIX_HDR)
 $(BUILD)/mkboot: $(BUILD)/tools/mkboot.o $(BUILD)/tools/boot_none.o $(CORE_OBJ) $(POSIX_OBJ)
 	$(CC) $(SANFLAGS) $^ -lm -o $@
 
+# RUN: how to run a program built here (e.g. RUN=qemu-s390x for a cross
+# build; tests/cross/run.sh).
+RUN ?=
 $(BUILD)/boot.img: $(BUILD)/mkboot $(SCHEME_SRC)
-	$(BUILD)/mkboot $@ $(SCHEME_SRC)
+	$(RUN) $(BUILD)/mkboot $@ $(SCHEME_SRC)
 
 $(BUILD)/boot_image.o: $(BUILD)/boot.img tools/boot_image.S
 	$(CC) -c -fPIC -DBOOT_IMAGE='"$(BUILD)/boot.img"' tools/boot_image.S -o $@
@@ -97,6 +100,6 @@ install: all
 	install -m 644 $(BUILD)/pith.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/pith.pc
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-s390x build-aarch64 build-fuzz
 
 include tests/tests.mk

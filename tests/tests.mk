@@ -34,13 +34,15 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_NAMES))
 # SCALE: nonempty in the sanitizer pass, to shrink heavy tests.
 SCALE ?=
 
-.PHONY: test test-deps test-suites test-sanitizers test-unit test-scheme test-cli test-examples test-compat test-freestanding
+.PHONY: test test-deps test-suites test-sanitizers test-unit test-scheme test-cli test-examples test-compat test-freestanding test-cross test-fuzz
 
 test: test-deps all
 	@rm -f $(BUILD)/test-summary
 	@$(MAKE) --no-print-directory test-suites BUILD=$(BUILD)
 	@$(MAKE) --no-print-directory test-sanitizers
 	@$(MAKE) --no-print-directory test-freestanding
+	@$(MAKE) --no-print-directory test-cross
+	@$(MAKE) --no-print-directory test-fuzz
 	@tools/test-summary.sh $(BUILD)/test-summary $(ASAN_BUILD)/test-summary
 
 test-deps:
@@ -76,5 +78,35 @@ test-sanitizers:
 	  $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) OPT="-O1 -g" SANFLAGS="$(ASAN_FLAGS)" SCALE=small \
 	    test-unit test-scheme test-cli test-examples test-compat
 
+# Images across architectures: s390x and aarch64 builds under qemu-user.
+test-cross: $(BUILD)/pith
+	@tools/run-suite.sh $(BUILD) cross bash tests/cross/run.sh $(BUILD)/pith
+
 test-freestanding: $(CORE_OBJ)
 	@tools/run-suite.sh $(BUILD) freestanding bash -c 'tools/check-freestanding.sh $(CORE_OBJ) && tools/check-freestanding.sh --self-test && echo "2 passed, 0 failed"'
+
+# ---- fuzzing (tests/fuzz): libFuzzer harnesses built with clang ----
+FUZZ_BUILD := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_TIME ?= 1800
+FUZZ_HARNESSES := $(FUZZ_BUILD)/fuzz_image $(FUZZ_BUILD)/fuzz_read
+
+.PHONY: fuzz fuzz-build test-fuzz
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-O1 -g" \
+	  SANFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libpith.a
+	@$(MAKE) --no-print-directory $(FUZZ_HARNESSES)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_host.h $(FUZZ_BUILD)/libpith.a
+	clang -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer $< $(FUZZ_BUILD)/libpith.a -lm -o $@
+
+# make fuzz: run each harness for FUZZ_TIME seconds (default 30 minutes),
+# adding what it finds to the corpora in tests/fuzz/corpus/.
+fuzz: fuzz-build
+	@mkdir -p tests/fuzz/corpus/image tests/fuzz/corpus/read
+	$(FUZZ_BUILD)/fuzz_image -max_total_time=$(FUZZ_TIME) -max_len=1200000 -timeout=20 tests/fuzz/corpus/image
+	$(FUZZ_BUILD)/fuzz_read -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 tests/fuzz/corpus/read
+
+# make test: replay the committed corpora once (deterministic).
+test-fuzz: fuzz-build
+	@tools/run-suite.sh $(BUILD) fuzz bash tests/fuzz/replay.sh $(FUZZ_BUILD)

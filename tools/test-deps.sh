@@ -1,14 +1,23 @@
 #!/bin/bash
 # test-deps.sh -- make sure what `make test` needs is installed: the
 # Unicode Character Database (unit tests of the character tables), GNU
-# Guile (compatibility tests compare output with it) and tmux (interactive
-# REPL tests).  As root with apt-get it installs what is missing; otherwise
+# Guile (compatibility tests compare output with it), tmux (interactive
+# REPL tests), and cross compilers with qemu-user (images across
+# architectures).  As root with apt-get it installs what is missing; otherwise
 # it says what to install and fails.  Nothing is ever skipped.
 # SPDX-License-Identifier: MIT
 missing=()
 [ -f /usr/share/unicode/UnicodeData.txt ] || missing+=(unicode-data)
 command -v guile >/dev/null || missing+=(guile-3.0)
 command -v tmux >/dev/null || missing+=(tmux)
+# images across architectures (tests/cross): cross compilers and qemu-user
+command -v s390x-linux-gnu-gcc >/dev/null || missing+=(gcc-s390x-linux-gnu)
+command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
+[ -d /usr/s390x-linux-gnu/lib ] && [ -f /usr/s390x-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-s390x-cross)
+[ -f /usr/aarch64-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-arm64-cross)
+command -v qemu-s390x >/dev/null && command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+# the fuzz harnesses (tests/fuzz; make test replays their corpora): clang's libFuzzer
+command -v clang >/dev/null || missing+=(clang)
 [ ${#missing[@]} = 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "test-deps: installing ${missing[*]}"

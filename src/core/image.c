@@ -103,6 +103,79 @@ static size_t tagged_count(uint64_t *o, size_t words) {
     }
 }
 
+/* Width in bytes of the raw units of a type's payload after its tagged
+ * words: 1, 4 or 8 (0: none). */
+static int raw_width(int type) {
+    switch (type) {
+#define X(n, t, w) case T_##n: return (w);
+        PITH_TYPES(X)
+#undef X
+    default: return 0;
+    }
+}
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_BIG_ENDIAN 1
+#else
+#define HOST_BIG_ENDIAN 0
+#endif
+
+/* Append an object's payload (native words, nt of them tagged) to out in
+ * the image's byte order: 64-bit little-endian words, raw units
+ * little-endian by their width.  On a little-endian host this is a copy. */
+static int put_payload(pith_vm *vm, obuf *out, const uint64_t *p, size_t words, size_t nt, int width) {
+    if (!HOST_BIG_ENDIAN) return obuf_put(vm, out, p, words * 8);
+    TRY(obuf_reserve(vm, out, words * 8));
+    uint8_t *d = out->p + out->n;
+    for (size_t i = 0; i < nt && i < words; i++) put64(d + 8 * i, p[i]);
+    const uint8_t *raw = (const uint8_t *)(p + nt);
+    uint8_t *draw = d + 8 * nt;
+    size_t rbytes = words > nt ? (words - nt) * 8 : 0;
+    if (width == 4) {
+        for (size_t i = 0; i < rbytes; i += 4) put32(draw + i, *(const uint32_t *)(raw + i));
+    } else if (width == 8) {
+        for (size_t i = 0; i < rbytes; i += 8) put64(draw + i, *(const uint64_t *)(raw + i));
+    } else {
+        MEMCPY(draw, raw, rbytes);
+    }
+    out->n += words * 8;
+    return PITH_OK;
+}
+
+/* Turn a loaded heap section from the image's byte order into the host's,
+ * object by object (a no-op on little-endian hosts).  Stops at the first
+ * malformed header: the checks that follow reject the image there. */
+static void heap_to_native(uint8_t *base, size_t nwords) {
+    if (!HOST_BIG_ENDIAN) return;
+    uint64_t *w64 = (uint64_t *)base;
+    for (size_t w = 1; w < nwords;) {
+        uint64_t h = get64(base + 8 * w);
+        w64[w] = h;
+        int t = hdr_type(h);
+        size_t words = (size_t)hdr_size(h);
+        if (!(h & 1) || t <= T_NONE || t >= T_COUNT || words >= nwords - w) return;
+        uint64_t *o = w64 + w;
+        size_t nt;
+        if (t == T_STACK) {
+            nt = words;  /* saved cut to the fill: every word is a value */
+        } else {
+            nt = tagged_count(o, words);
+            if (nt > words) nt = words;
+        }
+        uint8_t *p = base + 8 * (w + 1);
+        for (size_t i = 0; i < nt; i++) o[1 + i] = get64(p + 8 * i);
+        int width = raw_width(t);
+        size_t rbytes = (words - nt) * 8;
+        uint8_t *raw = p + 8 * nt;
+        if (width == 4) {
+            for (size_t i = 0; i < rbytes; i += 4) *(uint32_t *)(raw + i) = get32(raw + i);
+        } else if (width == 8) {
+            for (size_t i = 0; i < rbytes; i += 8) *(uint64_t *)(raw + i) = get64(raw + i);
+        }
+        w += 1 + words;
+    }
+}
+
 /* The state of one save. */
 typedef struct saver {
     pith_vm *vm;
@@ -131,7 +204,9 @@ static int encode(saver *sv, pv v, uint64_t *enc) {
                  ((uint64_t)words << HDR_SIZE_SHIFT);
     put64(hdr, h);
     TRY(obuf_put(sv->vm, sv->out, hdr, 8));
-    TRY(obuf_put(sv->vm, sv->out, &o[1], words * 8));
+    int t = hdr_type(o[0]);
+    size_t nt = t == T_STACK ? words : tagged_count(o, words);
+    TRY(put_payload(sv->vm, sv->out, &o[1], words, nt > words ? words : nt, raw_width(t)));
     return visit_add(sv->vm, &sv->seen, o, where);
 }
 
@@ -221,6 +296,7 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
     MEMCPY(c->start, img + heap_at, heap);
     c->top = c->end;
     uint8_t *base = c->start;
+    heap_to_native(base, (size_t)heap / 8);
     /* Mark object starts, validating headers. */
     size_t nwords = (size_t)heap / 8;
     size_t bm_bytes = (nwords + 7) / 8;

@@ -314,7 +314,7 @@ static int read_char_lit(reader *r, pv *out) {
     size_t start = r->st->pos - 1;
     skip_token(r);
     size_t n = r->st->pos - start;
-    uint32_t buf[16];
+    uint32_t buf[16] = {0};
     for (size_t i = 0; i < n && i < 16; i++) buf[i] = str_ref(r->src, start + i);
     if (n > 16) n = 17;  /* longer than any name */
     if ((buf[0] == 'x' || buf[0] == 'X') && n > 1) {

@@ -219,7 +219,7 @@ typedef struct gc_scope_t {
 } gc_scope_t;
 static inline void gc_scope_end(gc_scope_t *s) { s->vm->nshadow = s->n; }
 #define GC_SCOPE(vmp) \
-    gc_scope_t gc_scope_ __attribute__((cleanup(gc_scope_end))) = {(vmp), (vmp)->nshadow}
+    gc_scope_t gc_scope_ __attribute__((cleanup(gc_scope_end), unused)) = {(vmp), (vmp)->nshadow}
 void gc_shadow_overflow(pith_vm *vm);  /* panics: a bug */
 #define GC_ROOT(x) \
     (gc_scope_.vm->nshadow < 256 ? (void)(gc_scope_.vm->shadow[gc_scope_.vm->nshadow++] = &(x)) \
