@@ -70,6 +70,12 @@ typedef struct pith_options {
  * message in `err` (NUL-terminated, at most `errcap` bytes). */
 pith_vm *pith_open(const pith_host *host, const pith_options *opts,
                    pith_status *status, char *err, size_t errcap);
+/* Open a VM on the image in file `path`, read through the host's storage
+ * (pith_open with opts->image does the same for an image in memory);
+ * then pith_resume continues it.  Fails like pith_open, also with
+ * PITH_BAD_IMAGE when the file cannot be read (the message says why). */
+pith_vm *pith_load_image(const pith_host *host, const pith_options *opts, const char *path,
+                         pith_status *status, char *err, size_t errcap);
 /* Close a VM and return all its memory to the host. */
 void pith_close(pith_vm *vm);
 

@@ -2,7 +2,6 @@
  *
  * SPDX-License-Identifier: MIT
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,31 +102,6 @@ static int report(pith_vm *vm, posix_host *ph, pith_status s) {
     return 0;
 }
 
-/* The bytes of a file (malloc'd), or NULL with a message in err. */
-static void *read_whole_file(const char *path, size_t *n, char *err, size_t errcap) {
-    FILE *f = fopen(path, "rb");
-    if (!f) { snprintf(err, errcap, "%s", strerror(errno)); return NULL; }
-    size_t cap = 1 << 20, len = 0;
-    char *buf = malloc(cap);
-    for (;;) {
-        if (!buf) { fclose(f); snprintf(err, errcap, "out of memory"); return NULL; }
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0) break;
-        if (len == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) free(buf);
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) { free(buf); snprintf(err, errcap, "read error"); return NULL; }
-    *n = len;
-    return buf;
-}
-
 int main(int argc, char **argv) {
     action acts[256];
     int nacts = 0;
@@ -191,20 +165,8 @@ int main(int argc, char **argv) {
     opts.max_compile_depth = compile_depth();
     pith_status s;
     char err[300];
-    void *image = NULL;
-    if (image_path) {
-        size_t n = 0;
-        image = read_whole_file(image_path, &n, err, sizeof err);
-        if (!image) {
-            fprintf(stderr, "pith: %s: %s\n", image_path, err);
-            posix_host_free(ph);
-            return EXIT_ERROR;
-        }
-        opts.image = image;
-        opts.image_size = n;
-    }
-    pith_vm *vm = pith_open(posix_host_get(ph), &opts, &s, err, sizeof err);
-    free(image);  /* the VM has its own copy */
+    pith_vm *vm = image_path ? pith_load_image(posix_host_get(ph), &opts, image_path, &s, err, sizeof err)
+                             : pith_open(posix_host_get(ph), &opts, &s, err, sizeof err);
     if (!vm) {
         if (image_path) fprintf(stderr, "pith: %s: cannot resume: %s\n", image_path, err);
         else fprintf(stderr, "pith: cannot start: %s\n", err);

@@ -141,6 +141,59 @@ pith_vm *pith_open(const pith_host *host, const pith_options *opts, pith_status 
     return vm;
 }
 
+pith_vm *pith_load_image(const pith_host *host, const pith_options *opts, const char *path,
+                         pith_status *status, char *err, size_t errcap) {
+    if (!host || !host->memory || !host->memory->alloc || !path) {
+        set_err(status, PITH_MISUSE, err, errcap, "pith_load_image needs a host with memory and a path");
+        return 0;
+    }
+    const pith_host_storage *st = host->storage;
+    if (!st || !st->open || !st->read || !st->close) {
+        set_err(status, PITH_BAD_IMAGE, err, errcap, "this host has no storage to read the image from");
+        return 0;
+    }
+    int64_t h = st->open(host->ctx, path, PITH_OPEN_READ);
+    if (h < 0) {
+        if (err && errcap) fmt(err, errcap, "%s", h == PITH_HOST_ENOENT ? "no such file" : h == PITH_HOST_EACCES ? "permission denied" : h == PITH_HOST_EISDIR ? "is a directory" : "cannot open it");
+        if (status) *status = PITH_BAD_IMAGE;
+        return 0;
+    }
+    /* read it all, growing the buffer */
+    size_t cap = 1 << 20, n = 0;
+    uint8_t *buf = host->memory->alloc(host->ctx, cap);
+    long r = 0;
+    while (buf) {
+        if (n == cap) {
+            uint8_t *nb = host->memory->alloc(host->ctx, cap * 2);
+            if (nb) MEMCPY(nb, buf, n);
+            host->memory->free(host->ctx, buf, cap);
+            buf = nb;
+            cap *= 2;
+            if (!buf) break;
+        }
+        r = st->read(host->ctx, h, buf + n, cap - n);
+        if (r > 0) n += (size_t)r;
+        else if (r == PITH_HOST_AGAIN && host->wait) host->wait(host->ctx, -1);
+        else if (r != PITH_HOST_AGAIN) break;
+    }
+    st->close(host->ctx, h);
+    if (!buf || (r < 0 && r != PITH_HOST_EOF)) {
+        if (buf) host->memory->free(host->ctx, buf, cap);
+        if (err && errcap) fmt(err, errcap, "%s", buf ? "read error" : "no memory for the image");
+        if (status) *status = buf ? PITH_BAD_IMAGE : PITH_NO_MEMORY;
+        return 0;
+    }
+    pith_options o;
+    MEMSET(&o, 0, sizeof o);
+    if (opts) MEMCPY(&o, opts, opts->size < sizeof o ? opts->size : sizeof o);
+    o.size = sizeof o;
+    o.image = buf;
+    o.image_size = n;
+    pith_vm *vm = pith_open(host, &o, status, err, errcap);
+    host->memory->free(host->ctx, buf, cap);
+    return vm;
+}
+
 void pith_close(pith_vm *vm) {
     if (!vm_ok(vm)) return;
     const pith_host *host = vm->host;

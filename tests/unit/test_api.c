@@ -400,6 +400,15 @@ static void test_images(posix_host *h) {
     CHECK(vm2 != NULL, "open the saved image: %s", err);
     if (!vm2) return;
     CHECK(pith_resume(vm2, &v) == PITH_OK, "pith_resume");
+    pith_vm *vm2f = pith_load_image(posix_host_get(h), NULL, path, &st, err, sizeof err);
+    CHECK(vm2f != NULL, "pith_load_image from the file: %s", err);
+    if (vm2f) {
+        CHECK(pith_resume(vm2f, &v) == PITH_OK && eval_int(vm2f, "(+ saved-n resumed-count)") == 42, "it resumes");
+        pith_close(vm2f);
+    }
+    CHECK(pith_load_image(posix_host_get(h), NULL, "/nonexistent/x.img", &st, err, sizeof err) == NULL &&
+          st == PITH_BAD_IMAGE && strstr(err, "no such file"), "a missing image file: %s", err);
+    CHECK(pith_load_image(posix_host_get(h), NULL, NULL, &st, err, sizeof err) == NULL && st == PITH_MISUSE, "NULL path");
     CHECK(eval_int(vm2, "(+ saved-n resumed-count)") == 42, "the definitions and the on-resume thunk");
     pith_close(vm2);
     buf[20] ^= 1;  /* the heap size field */
