@@ -162,6 +162,7 @@ pith_vm *pith_load_image(const pith_host *host, const pith_options *opts, const 
     size_t cap = 1 << 20, n = 0;
     uint8_t *buf = host->memory->alloc(host->ctx, cap);
     long r = 0;
+    int spins = 0;
     while (buf) {
         if (n == cap) {
             uint8_t *nb = host->memory->alloc(host->ctx, cap * 2);
@@ -172,9 +173,9 @@ pith_vm *pith_load_image(const pith_host *host, const pith_options *opts, const 
             if (!buf) break;
         }
         r = st->read(host->ctx, h, buf + n, cap - n);
-        if (r > 0) n += (size_t)r;
-        else if (r == PITH_HOST_AGAIN && host->wait) host->wait(host->ctx, -1);
-        else if (r != PITH_HOST_AGAIN) break;
+        if (r > 0) { n += (size_t)r; spins = 0; }
+        else if (r == PITH_HOST_AGAIN && spins++ < 1000000) { if (host->wait) host->wait(host->ctx, -1); }
+        else { if (r == PITH_HOST_AGAIN) r = PITH_HOST_EIO; break; }
     }
     st->close(host->ctx, h);
     if (!buf || (r < 0 && r != PITH_HOST_EOF)) {

@@ -160,16 +160,29 @@ static uint64_t *old_alloc(pith_vm *vm, size_t bytes) {
     return p;
 }
 
+/* Zero the nursery up to at least `need` (and a step more), and move the
+ * allocation limit there. */
+#define ZERO_STEP ((size_t)64 * 1024)
+static void zero_to(pith_vm *vm, uint8_t *need) {
+    if (need > vm->zeroed) {
+        uint8_t *to = (size_t)(vm->nursery_end - vm->zeroed) > ZERO_STEP ? vm->zeroed + ZERO_STEP : vm->nursery_end;
+        if (to < need) to = need;
+        MEMSET(vm->zeroed, 0, (size_t)(to - vm->zeroed));
+        vm->zeroed = to;
+    }
+    vm->hlimit = vm->gc_stress ? vm->hp : vm->zeroed;
+}
+
 int heap_init(pith_vm *vm, size_t nursery) {
     if (nursery < 64 * 1024) nursery = 64 * 1024;
     nursery = (nursery + 4095) & ~(size_t)4095;
     vm->nursery = host_alloc(vm, nursery);
     if (!vm->nursery) return PITH_NO_MEMORY;
-    MEMSET(vm->nursery, 0, nursery);
     vm->nursery_size = nursery;
     vm->nursery_end = vm->nursery + nursery;
     vm->hp = vm->nursery;
-    vm->hlimit = vm->gc_stress ? vm->hp : vm->nursery_end;
+    vm->zeroed = vm->nursery;
+    zero_to(vm, vm->nursery);
     vm->major_threshold = MAJOR_MIN;
     return PITH_OK;
 }
@@ -377,7 +390,7 @@ static pv moved_or_dead(void *gp, pv v) {
 static void reset_nursery(pith_vm *vm) {
     MEMSET(vm->nursery, 0, (size_t)(vm->hp - vm->nursery));
     vm->hp = vm->nursery;
-    vm->hlimit = vm->gc_stress ? vm->hp : vm->nursery_end;
+    vm->hlimit = vm->gc_stress ? vm->hp : vm->zeroed;
 }
 
 /* Make sure the old generation can take everything in the nursery, so a
@@ -516,9 +529,13 @@ int gc_alloc_slow(pith_vm *vm, int type, size_t words, pv *out) {
         gc_remember(vm, *out);
         return PITH_OK;
     }
-    TRY(gc_collect(vm, bytes, false));
-    TRY(check_limit(vm, bytes));
-    if ((size_t)(vm->nursery_end - vm->hp) < bytes) return err_oom(vm);
+    if (vm->gc_stress || (size_t)(vm->nursery_end - vm->hp) < bytes) {
+        TRY(gc_collect(vm, bytes, false));
+        TRY(check_limit(vm, bytes));
+        if ((size_t)(vm->nursery_end - vm->hp) < bytes) return err_oom(vm);
+    }
+    /* room in the nursery past the zeroed part: zero some more */
+    zero_to(vm, vm->hp + bytes);
     uint64_t *p = (uint64_t *)vm->hp;
     vm->hp += bytes;
     /* Keep hlimit >= hp; under stress the next allocation collects again. */

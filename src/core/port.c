@@ -216,13 +216,24 @@ int port_after_load(pith_vm *vm, pv p) {
             return -1;
     int kind = KIND(p), flags = FLAGS(p);
     if (kind < 0 || kind >= PK_COUNT || flags < 0 || flags > 63) return -1;
+    /* the direction and kind of data each kind of port has */
+    static const uint8_t shape[PK_COUNT] = {
+        [PK_CONSOLE_OUT] = PF_OUT | PF_TEXT, [PK_STRING_OUT] = PF_OUT | PF_TEXT,
+        [PK_BYTES_OUT] = PF_OUT | PF_BIN,    [PK_STRING_IN] = PF_IN | PF_TEXT,
+        [PK_BYTES_IN] = PF_IN | PF_BIN,      [PK_CONSOLE_IN] = PF_IN | PF_TEXT,
+        [PK_FILE_IN] = PF_IN,                [PK_FILE_OUT] = PF_OUT};
+    int dir_data = flags & (PF_IN | PF_OUT | PF_TEXT | PF_BIN);
+    bool file = kind == PK_FILE_IN || kind == PK_FILE_OUT;
+    if (file ? (dir_data != (shape[kind] | PF_TEXT) && dir_data != (shape[kind] | PF_BIN)) : dir_data != shape[kind])
+        return -1;
+    if ((flags & PF_DETACHED) && !file) return -1;
     pv buf = SLOT(p, PORT_BUF), text = SLOT(p, PORT_TEXT);
     if (buf != PV_FALSE && !pv_is(buf, T_BYTEVECTOR)) return -1;
     if (text != PV_FALSE && !pv_is(text, T_STRING)) return -1;
     if (text != PV_FALSE && (pv_fix(SLOT(p, PORT_TPOS)) < 0 || IDX(p, PORT_TPOS) > str_len(text))) return -1;
     if (kind == PK_STRING_IN && text == PV_FALSE) return -1;
     if (kind == PK_STRING_OUT || kind == PK_BYTES_OUT || kind == PK_BYTES_IN || kind == PK_CONSOLE_IN) {
-        if (buf == PV_FALSE) return -1;
+        if (buf == PV_FALSE || pv_fix(BV_LEN(buf)) < 1) return -1;
         int64_t pos = pv_fix(SLOT(p, PORT_POS)), fill = pv_fix(SLOT(p, PORT_FILL));
         if (pos < 0 || fill < pos || fill > pv_fix(BV_LEN(buf))) return -1;
     }
@@ -411,7 +422,7 @@ static int port_put(pith_vm *vm, pv p, const uint8_t *bytes, size_t n) {
         pv buf = SLOT(p, PORT_BUF);
         size_t cap = (size_t)pv_fix(BV_LEN(buf));
         if (fill + n > cap) {
-            size_t ncap = cap * 2;
+            size_t ncap = cap < 32 ? 64 : cap * 2;
             while (ncap < fill + n) ncap *= 2;
             pv nb;
             TRY(mk_bytevector(vm, ncap, &nb));
@@ -644,7 +655,7 @@ static int refill(pith_vm *vm, pv *pp, int *got) {
     pv buf = SLOT(p, PORT_BUF);
     size_t cap = (size_t)pv_fix(BV_LEN(buf));
     if (keep + (size_t)r > cap) {
-        size_t ncap = cap * 2;
+        size_t ncap = cap < 32 ? 64 : cap * 2;
         while (ncap < keep + (size_t)r) ncap *= 2;
         pv nb;
         TRY(mk_bytevector(vm, ncap, &nb));
@@ -727,6 +738,18 @@ static size_t utf8_need(uint8_t b) {
     return b < 0xc2 ? 1 : b <= 0xdf ? 2 : b <= 0xef ? 3 : b <= 0xf4 ? 4 : 1;
 }
 
+/* Can the bytes b[0..avail) not yet be decoded, because the sequence that
+ * b[0] starts is unfinished and may still be completed by more input?  No
+ * when enough bytes are there, or when one of them already shows the
+ * sequence is invalid (it then decodes at once, as U+FFFD). */
+static bool utf8_waits(const uint8_t *b, size_t avail) {
+    size_t need = utf8_need(b[0]);
+    if (avail >= need) return false;
+    for (size_t i = 1; i < avail; i++)
+        if ((b[i] & 0xc0) != 0x80) return false;
+    return true;
+}
+
 /* The next character of textual input port p: *c, or -1 at end of input,
  * or -2 when the console has nothing yet.  Consumed unless peek. */
 static int text_char(pith_vm *vm, pv *pp, bool peek, int64_t *c) {
@@ -748,8 +771,7 @@ static int text_char(pith_vm *vm, pv *pp, bool peek, int64_t *c) {
         bview v;
         view_of(vm, p, &v);
         if (v.pos < v.fill) {
-            size_t need = utf8_need(v.b[v.pos]);
-            if (v.fill - v.pos >= need || (KIND(p) == PK_FILE_IN && file_of(vm, p)->eof)) {
+            if (!utf8_waits(v.b + v.pos, v.fill - v.pos) || (KIND(p) == PK_FILE_IN && file_of(vm, p)->eof)) {
                 uint32_t cp;
                 size_t k = utf8_decode(v.b + v.pos, v.fill - v.pos, &cp);
                 if (!peek) set_pos(vm, p, v.pos + k);
@@ -825,8 +847,7 @@ static int read_text(pith_vm *vm, pv p, int64_t stop, size_t limit, pv *out) {
             bool eof = KIND(p) == PK_FILE_IN && file_of(vm, p)->eof;
             size_t i = v.pos + bytes;
             while (i < v.fill && count < limit) {
-                size_t need = utf8_need(v.b[i]);
-                if (v.fill - i < need && !eof) break;
+                if (!eof && utf8_waits(v.b + i, v.fill - i)) break;
                 uint32_t c;
                 size_t k = utf8_decode(v.b + i, v.fill - i, &c);
                 if ((int64_t)c == stop) { stopped = true; break; }
@@ -913,12 +934,15 @@ int prim_char_ready(pith_vm *vm, int argc) {
     if (SLOT(p, PORT_TEXT) != PV_FALSE && IDX(p, PORT_TPOS) < str_len(SLOT(p, PORT_TEXT))) RETURN(PV_TRUE);
     GC_SCOPE(vm);
     GC_ROOT(p);
-    bview v;
-    view_of(vm, p, &v);
-    if (v.pos < v.fill && v.fill - v.pos >= utf8_need(v.b[v.pos])) RETURN(PV_TRUE);
-    int got;
-    TRY(refill(vm, &p, &got));
-    RETURN(pv_bool(got != AGAIN));
+    for (;;) {
+        bview v;
+        view_of(vm, p, &v);
+        if (v.pos < v.fill && !utf8_waits(v.b + v.pos, v.fill - v.pos)) RETURN(PV_TRUE);
+        int got;
+        TRY(refill(vm, &p, &got));
+        if (got == AGAIN) RETURN(PV_FALSE);
+        if (got == AT_EOF) RETURN(PV_TRUE);  /* read-char gives eof (or U+FFFD) at once */
+    }
 }
 
 /* ---- support for read (the datum reader, in Scheme) ---- */

@@ -610,10 +610,12 @@ int prim_set_library_path(pith_vm *vm, int argc) {
     (void)argc;
     pv v = ARG(0);
     if (!pv_is(v, T_PAIR)) return err_type(vm, "%set-library-path!", "pair of lists of strings", v);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
+        size_t n = 0;  /* a circular list is refused by its length */
         for (pv p = SLOT(v, k); p != PV_NULL; p = CDR(p))
-            if (!pv_is(p, T_PAIR) || !pv_is(CAR(p), T_STRING))
+            if (!pv_is(p, T_PAIR) || !pv_is(CAR(p), T_STRING) || ++n > 100000)
                 return err_type(vm, "%set-library-path!", "pair of lists of strings", v);
+    }
     vm->r.libpath = v;
     RETURN(PV_VOID);
 }

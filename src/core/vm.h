@@ -139,8 +139,12 @@ struct pith_vm {
     uint8_t *nursery;         /* start of the nursery block */
     uint8_t *nursery_end;     /* end of the nursery block */
     uint8_t *hp;              /* bump pointer */
-    uint8_t *hlimit;          /* allocation limit (== nursery_end, or hp under
+    uint8_t *hlimit;          /* allocation limit (== zeroed, or hp under
                                  GC stress so every allocation collects) */
+    uint8_t *zeroed;          /* the nursery is zero from here down to its
+                                 start wherever it is not in use: memory is
+                                 zeroed in steps as allocation reaches it,
+                                 so a VM that allocates little touches little */
     size_t nursery_size;      /* bytes */
     /* heap: old generation, a list of chunks */
     chunk *old;               /* first chunk (allocation order) */

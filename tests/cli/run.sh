@@ -457,6 +457,12 @@ run bash -c 'ulimit -n 64 && exec "$0" heldfiles.scm' "$PITH"
 want_status 0; want_out_has "file-error: "; want_out_has "too many open files"
 end
 
+begin "1.46 an invalid UTF-8 sequence at the end of a console line does not hold the line back"
+# pith must answer within 2 s; the second line comes only after 3
+OUT=$( (printf 'ab\xe0\n'; sleep 3; printf 'second\n') 2>/dev/null | timeout 2 "$PITH" -e '(write (read-line)) (flush-output-port) (exit 0)' 2>&1 )
+[ "$OUT" = $'"ab\xef\xbf\xbd"' ] || why "output $(show "$OUT"), expected \"ab\" and U+FFFD at once"
+end
+
 begin "1.43 -e and the REPL can import"
 run "$PITH" -I inc -e '(import (util greet))' -p '(greet "e")'
 want_status 0; want_out $'"from -I, e"\n'; want_err_empty

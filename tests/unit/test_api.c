@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "../../include/pith.h"
+#include "../../src/core/value.h"
 #include "../../hosts/posix/posix_host.h"
 
 static int passed, failed;
@@ -430,6 +431,61 @@ static void test_images(posix_host *h) {
     unlink(path);
 }
 
+/* Images with one object made malformed (and the checksum made right
+ * again) are refused: lengths past an object's end, the weak flag on a
+ * non-vector, a port whose flags do not fit its kind. */
+static uint64_t rd64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0; i--) v = (v << 8) | p[i]; return v; }
+static void wr64(uint8_t *p, uint64_t v) { for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i)); }
+static void fix_checksum(uint8_t *img, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 64; i < n; i++) h = (h ^ img[i]) * 0x100000001b3ull;
+    wr64(img + 32, h);
+}
+/* offset of the first object of type t in the image, or 0 */
+static size_t find_object(const uint8_t *img, size_t n, int t, int nth) {
+    size_t roots = (size_t)(img[24] | img[25] << 8);
+    size_t at = 64 + 8 * roots + 8;
+    while (at + 8 <= n) {
+        uint64_t h = rd64(img + at);
+        if (((h >> 1) & 0x7f) == (uint64_t)t && nth-- == 0) return at;
+        at += 8 + 8 * (size_t)(h >> 34);
+    }
+    return 0;
+}
+static void test_hostile_images(posix_host *h) {
+    size_t n = 0;
+    const uint8_t *boot = pith_boot_image(&n);
+    uint8_t *img = malloc(n);
+    pith_options o;
+    memset(&o, 0, sizeof o);
+    o.size = sizeof o;
+    o.image = img;
+    o.image_size = n;
+    pith_status st;
+    char err[300];
+    struct { int type; int word; uint64_t value; int nth; const char *what; const char *msg; } cases[] = {
+        {T_BYTEVECTOR, 1, (1ull << 40) | 1, 0, "a bytevector longer than itself", "malformed object"},
+        {T_STRING, 1, (1ull << 40) | 1, 3, "a string longer than its storage", "malformed object"},
+        {T_STRING, 0, 0, 5, "the weak flag on a string", "malformed object"},
+        {T_PORT, 2, 0, 0, "a port whose flags do not fit its kind", "malformed port"},
+        {T_CLOSURE, 1, 0x202, 0, "a closure without code", "malformed object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        memcpy(img, boot, n);
+        size_t at = find_object(img, n, cases[i].type, cases[i].nth);
+        CHECK(at != 0, "found an object for: %s", cases[i].what);
+        if (!at) continue;
+        if (cases[i].word == 0) wr64(img + at, rd64(img + at) | ((uint64_t)0x20 << 8));          /* OF_WEAK */
+        else if (cases[i].type == T_PORT) wr64(img + at + 8 * cases[i].word, ((uint64_t)(2 | 8 | 16) << 1) | 1); /* out|bin|open */
+        else wr64(img + at + 8 * cases[i].word, cases[i].value);
+        fix_checksum(img, n);
+        pith_vm *vm = pith_open(posix_host_get(h), &o, &st, err, sizeof err);
+        CHECK(vm == NULL && st == PITH_BAD_IMAGE && strstr(err, cases[i].msg), "%s: refused (%s)", cases[i].what, vm ? "loaded!" : err);
+        if (vm) pith_close(vm);
+    }
+    free(img);
+}
+
 int main(int argc, char **argv) {
     int scale = argc > 1 ? atoi(argv[1]) : 1;
     if (scale < 1) scale = 1;
@@ -450,6 +506,7 @@ int main(int argc, char **argv) {
     test_misuse();
     test_bad_image(h);
     test_images(h);
+    test_hostile_images(h);
     posix_host_free(h);
     printf("%d passed, %d failed\n", passed, failed);
     return failed != 0;
