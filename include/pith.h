@@ -120,6 +120,16 @@ pith_status pith_resume(pith_vm *vm, pith_value *result);
  * or PITH_MISUSE for a NULL or empty dir. */
 pith_status pith_add_library_path(pith_vm *vm, const char *dir, int at_end);
 
+/* Profiling.  pith_profile(vm, 1) starts counting (again from zero): every
+ * instruction executed, by opcode, and the time spent in each procedure
+ * (the clock is read every few thousand procedure calls and the interval
+ * charged to the procedure running then); pith_profile(vm, 0) stops and
+ * frees the data.  pith_profile_report writes a text report (procedures by
+ * time, then opcodes by count) into buf, NUL-terminated, and returns the
+ * length it needs, like snprintf. */
+pith_status pith_profile(pith_vm *vm, int on);
+size_t pith_profile_report(pith_vm *vm, char *buf, size_t cap);
+
 /* Running in slices, for hosts that drive the VM from an event loop:
  * pith_begin_call sets up a call without running it; pith_run runs for at
  * most `budget` steps (-1: no limit) and returns PITH_YIELD when the budget

@@ -36,6 +36,8 @@ static const char usage_text[] =
     "      --heap-limit=BYTES  stop a program that needs more heap (a\n"
     "                    catchable heap-exhausted error); K, M, G suffixes\n"
     "      --gc-stress   collect garbage at every allocation (slow; testing)\n"
+    "      --profile     when the run ends, print on stderr where the time went,\n"
+    "                    by procedure, and the instructions run, by opcode\n"
     "  -h, --help        show this help and exit\n"
     "  -v, --version     show the version and exit\n"
     "  --                end of options\n"
@@ -107,7 +109,7 @@ int main(int argc, char **argv) {
     int nacts = 0;
     const char *libdirs[256];
     int libat[256], nlib = 0;
-    int repl = 0, edit = 1, stress = 0, i;
+    int repl = 0, edit = 1, stress = 0, profile = 0, i;
     size_t heap_limit = 0;
     const char *image_path = NULL, *save_path = NULL;
     for (i = 1; i < argc; i++) {
@@ -117,6 +119,7 @@ int main(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) { fputs(usage_text, stdout); return 0; }
         if (!strcmp(a, "-v") || !strcmp(a, "--version")) { printf("pith %s\n", PITH_VERSION_STRING); return 0; }
         if (!strcmp(a, "--repl")) { repl = 1; continue; }
+        if (!strcmp(a, "--profile")) { profile = 1; continue; }
         if (!strcmp(a, "-i")) {
             if (i + 1 >= argc) { fprintf(stderr, "pith: -i needs an image file\n"); return EXIT_USAGE; }
             image_path = argv[++i];
@@ -196,6 +199,7 @@ int main(int argc, char **argv) {
             if (*p == ':') p++;
         }
     }
+    if (profile && pith_profile(vm, 1) != PITH_OK) fprintf(stderr, "pith: no memory to profile\n");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_sigint;
@@ -258,6 +262,17 @@ int main(int argc, char **argv) {
         status = report(vm, ph, s);
     }
 done:
+    if (profile) {
+        size_t need = pith_profile_report(vm, NULL, 0);
+        char *rep = malloc(need + 1);
+        if (rep) {
+            pith_profile_report(vm, rep, need + 1);
+            posix_host_flush(ph);
+            fflush(stdout);
+            fprintf(stderr, "%s", rep);
+            free(rep);
+        }
+    }
     the_vm = NULL;
     pith_close(vm);
     posix_host_free(ph);

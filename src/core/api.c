@@ -199,6 +199,7 @@ void pith_close(pith_vm *vm) {
     if (!vm_ok(vm)) return;
     const pith_host *host = vm->host;
     port_close_all(vm);
+    profile_stop(vm);
     heap_free(vm);
     tmp_release(vm);
     pvbuf_free(vm, &vm->handles);
@@ -328,6 +329,17 @@ pith_status pith_run_program(pith_vm *vm, const char *path) {
 
 /* vm->r.libpath is (front . back): lists of directory strings searched
  * before and after the program's own directory. */
+/* Profiling (profile.c): on resets the counts; the report is text. */
+pith_status pith_profile(pith_vm *vm, int on) {
+    if (check_idle(vm)) return PITH_MISUSE;
+    if (!on) { profile_stop(vm); return PITH_OK; }
+    return profile_start(vm) ? PITH_NO_MEMORY : PITH_OK;
+}
+size_t pith_profile_report(pith_vm *vm, char *buf, size_t cap) {
+    if (!vm_ok(vm)) return 0;
+    return profile_report(vm, buf, cap);
+}
+
 pith_status pith_add_library_path(pith_vm *vm, const char *dir, int at_end) {
     if (check_idle(vm) || !dir || !*dir) return PITH_MISUSE;
     pv s = PV_FALSE, list = PV_FALSE;

@@ -22,7 +22,6 @@
 #define SEG_SLOTS 4096          /* slots in a default stack segment */
 #define CALLCC_SLOTS 256        /* a segment started by call/cc (it grows) */
 #define LINK_FP 2               /* fp of a segment's link frame */
-#define POLL_QUANTUM 4096       /* procedure entries between polls */
 #define FUEL_GRACE 1000000      /* steps a fuel-exhausted handler may take */
 
 static pv *seg_slots(pv seg) { return (pv *)pv_raw(seg, STK_HDR); }
@@ -295,6 +294,14 @@ int vm_run(pith_vm *vm) {
 #include "opcodes.def"
 #undef OP
     };
+    /* While profiling, dispatch goes through entries that count each
+     * instruction first (P_* below). */
+    static const void *const plabels[OP_COUNT] = {
+#define OP(name, extra, doc) &&P_##name,
+#include "opcodes.def"
+#undef OP
+    };
+    const void *const *disp = vm->prof ? plabels : labels;
     pv acc;             /* the accumulator */
     pv *s;              /* slots of the current segment */
     pv *sp, *fp;        /* stack fill and frame */
@@ -327,7 +334,7 @@ int vm_run(pith_vm *vm) {
         vm->pc = (uint32_t)(pc - base); \
         vm->r.acc = acc; \
     } while (0)
-#define NEXT do { w = *pc++; goto *labels[w & 0xff]; } while (0)
+#define NEXT do { w = *pc++; goto *disp[w & 0xff]; } while (0)
 /* After relocate_frame: the frame to invoke is at LINK_FP + 3 of the new
  * segment, and returning from it goes through the link frame. */
 #define LOAD_RELOCATED() do { \
@@ -1106,10 +1113,16 @@ overflow: {
     NEXT;
 }
 
+    /* the counting entries of a profiled run: reached only through disp */
+#define OP(name, extra, doc) P_##name: profile_count(vm, OP_##name); goto L_##name;
+#include "opcodes.def"
+#undef OP
+
 poll: {
     /* Every POLL_QUANTUM procedure entries: interrupts, fuel, slices. */
     int64_t used = POLL_QUANTUM - ticks;
     ticks = POLL_QUANTUM;
+    if (vm->prof) profile_sample(vm, fp[0]);
     if (vm->fuel >= 0) {
         vm->fuel -= used;
         if (vm->fuel <= 0) {

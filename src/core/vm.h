@@ -157,6 +157,7 @@ struct pith_vm {
     int heap_state;           /* 0 normal, 1 over the limit (reserve in use) */
     pvbuf remset;             /* old objects that may point into the nursery */
     pvbuf weak;               /* during a collection: the weak vectors scanned */
+    struct pith_profile *prof; /* profiling data (profile.c), or NULL */
     bool gc_stress;           /* collect at every allocation */
     bool in_gc;               /* re-entrancy guard */
     uint64_t gc_minor, gc_major; /* statistics */
@@ -355,6 +356,15 @@ size_t flo_format(double d, char *buf);  /* shortest round-trip digits */
 int ht_new(pith_vm *vm, int kind, size_t cap, pv *out);
 int ht_data_new(pith_vm *vm, int kind, size_t cap, pv *out);
 int port_after_load(pith_vm *vm, pv p);
+
+/* ---- the profiler (profile.c) ---- */
+#define POLL_QUANTUM 4096       /* procedure entries between polls (vm.c) */
+struct pith_profile;
+int profile_start(pith_vm *vm);
+void profile_stop(pith_vm *vm);
+void profile_sample(pith_vm *vm, pv proc);
+void profile_count(pith_vm *vm, int op);
+size_t profile_report(pith_vm *vm, char *buf, size_t cap);
 void ht_sync(pv ht);
 pv ht_get(pith_vm *vm, pv ht, pv key, pv dflt);
 int ht_put(pith_vm *vm, pv ht, pv key, pv val);

@@ -463,6 +463,13 @@ OUT=$( (printf 'ab\xe0\n'; sleep 3; printf 'second\n') 2>/dev/null | timeout 2 "
 [ "$OUT" = $'"ab\xef\xbf\xbd"' ] || why "output $(show "$OUT"), expected \"ab\" and U+FFFD at once"
 end
 
+begin "1.47 --profile: where the time went and the instructions run, on stderr"
+prog prof.scm $'(define (spin n acc) (if (= n 0) acc (spin (- n 1) (+ acc 1))))\n(define (outer k) (if (= k 0) 0 (+ (spin 20000 0) (outer (- k 1)))))\n(display (outer 50))\n'
+run "$PITH" --profile prof.scm
+want_status 0; want_out "1000000"; want_err_has "procedures by time"; want_err_has "spin (prof.scm:1)"
+want_err_has "instructions by opcode"; want_err_has "TCALL"
+end
+
 begin "1.43 -e and the REPL can import"
 run "$PITH" -I inc -e '(import (util greet))' -p '(greet "e")'
 want_status 0; want_out $'"from -I, e"\n'; want_err_empty

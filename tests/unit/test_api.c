@@ -287,6 +287,21 @@ static void test_limits(posix_host *h, int scale) {
     pith_close(vm);
 }
 
+static void test_profile(posix_host *h) {
+    pith_vm *vm = open_vm(h, 0);
+    char buf[4096];
+    CHECK(pith_profile_report(vm, buf, sizeof buf) > 0 && strstr(buf, "off"), "report when off: %s", buf);
+    CHECK(pith_profile(vm, 1) == PITH_OK, "profiling on");
+    CHECK(eval_int(vm, "(define (count-down n) (if (= n 0) 0 (count-down (- n 1)))) (count-down 300000)") == 0, "a profiled run");
+    size_t need = pith_profile_report(vm, NULL, 0);
+    CHECK(need > 100 && pith_profile_report(vm, buf, sizeof buf) == need, "report length %zu", need);
+    CHECK(strstr(buf, "count-down") && strstr(buf, "ENTER") && strstr(buf, "instructions by opcode"), "report: %s", buf);
+    char small[16];
+    CHECK(pith_profile_report(vm, small, sizeof small) == need && strlen(small) == sizeof small - 1, "truncated to the buffer");
+    CHECK(pith_profile(vm, 0) == PITH_OK, "profiling off");
+    pith_close(vm);
+}
+
 static void test_slices(posix_host *h) {
     pith_vm *vm = open_vm(h, 0);
     pith_value v;
@@ -503,6 +518,7 @@ int main(int argc, char **argv) {
     pith_close(vm);
     test_limits(h, scale);
     test_slices(h);
+    test_profile(h);
     test_misuse();
     test_bad_image(h);
     test_images(h);
