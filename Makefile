@@ -88,6 +88,8 @@ run: $(BUILD)/pith
 
 # Timings against the peer Schemes installed here (not part of `make test`).
 bench: $(BUILD)/pith
+	bench/deps.sh
+	bench/compare.sh $(BUILD)/pith
 	bench/run.sh $(BUILD)/pith
 
 install: all
