@@ -83,6 +83,7 @@ test-cross: $(BUILD)/pith
 	@tools/run-suite.sh $(BUILD) cross bash tests/cross/run.sh $(BUILD)/pith
 
 test-freestanding: $(CORE_OBJ)
+	@tools/run-suite.sh $(BUILD) unicode-tables tools/check-unicode.sh
 	@tools/run-suite.sh $(BUILD) freestanding bash -c 'tools/check-freestanding.sh $(CORE_OBJ) && tools/check-freestanding.sh --self-test && echo "2 passed, 0 failed"'
 
 # ---- fuzzing (tests/fuzz): libFuzzer harnesses built with clang ----

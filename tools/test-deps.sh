@@ -10,6 +10,8 @@ missing=()
 [ -f /usr/share/unicode/UnicodeData.txt ] || missing+=(unicode-data)
 command -v guile >/dev/null || missing+=(guile-3.0)
 command -v tmux >/dev/null || missing+=(tmux)
+# the Unicode tables are regenerated and compared (tools/check-unicode.sh)
+command -v python3 >/dev/null || missing+=(python3)
 # images across architectures (tests/cross): cross compilers and qemu-user
 command -v s390x-linux-gnu-gcc >/dev/null || missing+=(gcc-s390x-linux-gnu)
 command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
