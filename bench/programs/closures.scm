@@ -17,7 +17,7 @@
 (define (compose f g) (lambda (x) (f (g x))))
 (define (identity x) x)
 
-(define (fold-left f acc lst)
+(define (foldl f acc lst)
   (let loop ((acc acc) (lst lst))
     (if (null? lst)
         acc
@@ -54,9 +54,9 @@
                         (make-adder (+ k r))
                         (make-scaler (+ k 2 (modulo r 7)))))
                   closure-indices))
-         (f (fold-left compose identity fs))
+         (f (foldl compose identity fs))
          (images (map f inputs))
-         (sum (fold-left (lambda (acc v) (modulo (+ acc v) modulus)) 0 images))
+         (sum (foldl (lambda (acc v) (modulo (+ acc v) modulus)) 0 images))
          (big (filter-count (lambda (v) (> v (quotient modulus 2))) images)))
     (+ (* sum 1000) big)))
 

@@ -1,5 +1,5 @@
 (import (scheme base) (scheme write) (scheme read) (scheme process-context))
-;; size: 3 expected: 21
+;; size: 20 expected: 140
 ;;; ctak: the Takeuchi function where every call returns its value by
 ;;; invoking a continuation captured with call-with-current-continuation.
 ;;; (tak 18 12 6) = 7 is computed n times; the result is the sum, 7n.

@@ -435,7 +435,9 @@ static bool major(pith_vm *vm) {
     size_t need = vm->old_used + (size_t)(vm->hp - vm->nursery) + 4096;
     size_t saved_used = vm->old_used;
     vm->old_used = 0;  /* chunk_new sizes growth from old_used: need is enough */
-    chunk *c = chunk_new(vm, need);
+    /* room to spare: the next major finds this chunk (kept as the spare)
+     * big enough, and promotions go here before new chunks are needed */
+    chunk *c = chunk_new(vm, need + need / 4);
     vm->old_used = saved_used;
     if (!c) return false;
     vm->old = vm->old_last = c;
