@@ -51,6 +51,23 @@ static int seg_make(pith_vm *vm, size_t slots, pv *out) {
     return PITH_OK;
 }
 
+/* Slots a segment needs to hold frames up to `sp` and the rest of the
+ * frame at `fp` (its code's frame size, from its ENTER instruction), so
+ * that a continuation or a return resumes there without overflowing. */
+static size_t frame_room(const pv *slots, size_t fp, size_t sp) {
+    size_t need = sp;
+    pv proc = slots[fp];
+    if (pv_is(proc, T_CLOSURE)) {
+        pv code = CLO_CODE(proc);
+        pv insns = SLOT(code, CODE_INSNS);
+        if (pv_fix(INSNS_COUNT(insns)) > 1) {
+            size_t end = fp + insns_words(insns)[1] + 4;
+            if (end > need) need = end;
+        }
+    }
+    return need;
+}
+
 /* A segment with room for `need` slots beyond its link frame. */
 static int seg_new(pith_vm *vm, size_t need, pv *out) {
     size_t slots = need + LINK_FP + 8 > SEG_SLOTS ? need + LINK_FP + 8 + SEG_SLOTS / 4 : SEG_SLOTS;
@@ -404,10 +421,11 @@ L_UNDERFLOW: {
     if (pv_has_flag(SLOT(cur, STK_PREV), OF_FROZEN)) {
         /* Copy the frozen frames into a writable segment. */
         pv seg;
-        if (!pv_has_flag(cur, OF_FROZEN) && seg_cap(cur) >= psp) {
+        size_t room = frame_room(seg_slots(SLOT(cur, STK_PREV)), pfp, psp);
+        if (!pv_has_flag(cur, OF_FROZEN) && seg_cap(cur) >= room) {
             seg = cur;
         } else {
-            st = seg_new(vm, psp, &seg);
+            st = seg_new(vm, room, &seg);
             if (st) { LOAD(); goto signal; }
             cur = vm->r.stack;
         }
@@ -791,7 +809,11 @@ invoke:
         vm->r.acc = acc;
         SAVE();
         vm->r.scratch = k;
-        st = seg_new(vm, ksp, &seg);
+        /* room for the frames and as much again as call/cc gives: a small
+         * segment stays young (a full-size one would be allocated old and
+         * fill the old generation when continuations are called often);
+         * a frame that does not fit moves to a bigger one (overflow) */
+        st = seg_make(vm, frame_room(seg_slots(from), (size_t)pv_fix(SLOT(k, CONT_FP)), ksp) + CALLCC_SLOTS, &seg);
         k = vm->r.scratch;
         LOAD();
         if (st) goto signal;
