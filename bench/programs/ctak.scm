@@ -1,5 +1,5 @@
 (import (scheme base) (scheme write) (scheme read) (scheme process-context))
-;; size: 20 expected: 140
+;; size: 80 expected: 560
 ;;; ctak: the Takeuchi function where every call returns its value by
 ;;; invoking a continuation captured with call-with-current-continuation.
 ;;; (tak 18 12 6) = 7 is computed n times; the result is the sum, 7n.
