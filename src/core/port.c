@@ -437,27 +437,46 @@ static int port_put(pith_vm *vm, pv p, const uint8_t *bytes, size_t n) {
     }
 }
 
+/* start and end arguments i and i+1 of a sequence of length len */
+static int range_args(pith_vm *vm, int argc, int i, size_t len, const char *who, size_t *start, size_t *end) {
+    *start = 0;
+    *end = len;
+    if (argc > i) {
+        if (!pv_is_fix(ARG(i)) || pv_fix(ARG(i)) < 0 || (size_t)pv_fix(ARG(i)) > len) return err_range(vm, who, ARG(i));
+        *start = (size_t)pv_fix(ARG(i));
+    }
+    if (argc > i + 1) {
+        if (!pv_is_fix(ARG(i + 1)) || pv_fix(ARG(i + 1)) < (int64_t)*start || (size_t)pv_fix(ARG(i + 1)) > len)
+            return err_range(vm, who, ARG(i + 1));
+        *end = (size_t)pv_fix(ARG(i + 1));
+    }
+    return PITH_OK;
+}
+
+/* Write bytes [0, n) that fill(src, ...) produces into port p: copied out
+ * of the heap first (in a local buffer when small), since writing into a
+ * string or bytevector port may allocate and move the source. */
+static int put_copy(pith_vm *vm, pv p, size_t n, void (*fill)(pv src, size_t start, size_t end, uint8_t *out),
+                    pv src, size_t start, size_t end) {
+    uint8_t local[1024];
+    uint8_t *buf = n <= sizeof local ? local : tmp_alloc(vm, n);
+    if (!buf) return err_oom(vm);
+    fill(src, start, end, buf);
+    int st = port_put(vm, p, buf, n);
+    if (buf != local) tmp_free(vm, buf, n);
+    return st;
+}
+
+static void fill_utf8(pv s, size_t start, size_t end, uint8_t *out) { str_to_utf8(s, start, end, out); }
+static void fill_bytes(pv bv, size_t start, size_t end, uint8_t *out) { MEMCPY(out, bv_bytes(bv) + start, end - start); }
+
 /* (%port-write-string port string [start [end]]) */
 int prim_port_write_string(pith_vm *vm, int argc) {
     TRY(port_check(vm, ARG(0), PF_OUT | PF_TEXT, "write-string"));
     CHECK_TYPE(ARG(1), T_STRING, "write-string", "string");
-    size_t len = str_len(ARG(1)), start = 0, end = len;
-    if (argc > 2) {
-        if (!pv_is_fix(ARG(2)) || pv_fix(ARG(2)) < 0 || (size_t)pv_fix(ARG(2)) > len) return err_range(vm, "write-string", ARG(2));
-        start = (size_t)pv_fix(ARG(2));
-    }
-    if (argc > 3) {
-        if (!pv_is_fix(ARG(3)) || pv_fix(ARG(3)) < (int64_t)start || (size_t)pv_fix(ARG(3)) > len) return err_range(vm, "write-string", ARG(3));
-        end = (size_t)pv_fix(ARG(3));
-    }
-    size_t bytes = str_utf8_len(ARG(1), start, end);
-    uint8_t local[1024];
-    uint8_t *buf = bytes <= sizeof local ? local : tmp_alloc(vm, bytes);
-    if (!buf) return err_oom(vm);
-    str_to_utf8(ARG(1), start, end, buf);
-    int st = port_put(vm, ARG(0), buf, bytes);
-    if (buf != local) tmp_free(vm, buf, bytes);
-    TRY(st);
+    size_t start, end;
+    TRY(range_args(vm, argc, 2, str_len(ARG(1)), "write-string", &start, &end));
+    TRY(put_copy(vm, ARG(0), str_utf8_len(ARG(1), start, end), fill_utf8, ARG(1), start, end));
     RETURN(PV_VOID);
 }
 
@@ -481,37 +500,13 @@ int prim_write_u8(pith_vm *vm, int argc) {
     RETURN(PV_VOID);
 }
 
-/* start and end arguments i and i+1 of a sequence of length len */
-static int range_args(pith_vm *vm, int argc, int i, size_t len, const char *who, size_t *start, size_t *end) {
-    *start = 0;
-    *end = len;
-    if (argc > i) {
-        if (!pv_is_fix(ARG(i)) || pv_fix(ARG(i)) < 0 || (size_t)pv_fix(ARG(i)) > len) return err_range(vm, who, ARG(i));
-        *start = (size_t)pv_fix(ARG(i));
-    }
-    if (argc > i + 1) {
-        if (!pv_is_fix(ARG(i + 1)) || pv_fix(ARG(i + 1)) < (int64_t)*start || (size_t)pv_fix(ARG(i + 1)) > len)
-            return err_range(vm, who, ARG(i + 1));
-        *end = (size_t)pv_fix(ARG(i + 1));
-    }
-    return PITH_OK;
-}
-
 /* (%write-bytevector port bv [start [end]]) */
 int prim_write_bytevector(pith_vm *vm, int argc) {
     TRY(port_check(vm, ARG(0), PF_OUT | PF_BIN, "write-bytevector"));
     CHECK_TYPE(ARG(1), T_BYTEVECTOR, "write-bytevector", "bytevector");
     size_t start, end;
     TRY(range_args(vm, argc, 2, (size_t)pv_fix(BV_LEN(ARG(1))), "write-bytevector", &start, &end));
-    /* copied out: writing into a bytevector port may allocate */
-    size_t n = end - start;
-    uint8_t local[1024];
-    uint8_t *buf = n <= sizeof local ? local : tmp_alloc(vm, n);
-    if (!buf) return err_oom(vm);
-    MEMCPY(buf, bv_bytes(ARG(1)) + start, n);
-    int st = port_put(vm, ARG(0), buf, n);
-    if (buf != local) tmp_free(vm, buf, n);
-    TRY(st);
+    TRY(put_copy(vm, ARG(0), end - start, fill_bytes, ARG(1), start, end));
     RETURN(PV_VOID);
 }
 

@@ -31,6 +31,13 @@ struct pith_profile {
     prof_proc procs[PROF_SLOTS];
 };
 
+/* String s as UTF-8 in buf (whole characters only), NUL-terminated. */
+static void c_copy(pv s, char *buf, size_t cap) {
+    size_t n = str_len(s), k = 0;
+    for (size_t j = 0; j < n && k + 5 <= cap; j++) k += utf8_encode(str_ref(s, j), (uint8_t *)buf + k);
+    buf[k] = 0;
+}
+
 static int64_t now(pith_vm *vm) {
     return vm->host->clock && vm->host->clock->monotonic ? vm->host->clock->monotonic(vm->hctx) : 0;
 }
@@ -80,9 +87,7 @@ void profile_sample(pith_vm *vm, pv proc) {
             pv name = SLOT(code, CODE_NAME);
             if (pv_is(name, T_SYMBOL)) name = SYM_NAME(name);
             if (pv_is(name, T_STRING)) {
-                size_t n = str_len(name), k = 0;
-                for (size_t j = 0; j < n && k + 4 < sizeof e->name; j++) k += utf8_encode(str_ref(name, j), (uint8_t *)e->name + k);
-                e->name[k] = 0;
+                c_copy(name, e->name, sizeof e->name);
             } else {
                 fmt(e->name, sizeof e->name, "(anonymous)");
             }
@@ -104,11 +109,7 @@ static size_t put_loc(pith_vm *vm, char *buf, size_t cap, int64_t loc) {
     pv name = pv_is(vm->r.files, T_VECTOR) && (uint64_t)f < pv_size(vm->r.files) ? SLOT(vm->r.files, f) : PV_FALSE;
     char fn[96];
     fn[0] = 0;
-    if (pv_is(name, T_STRING)) {
-        size_t n = str_len(name), k = 0;
-        for (size_t j = 0; j < n && k + 4 < sizeof fn; j++) k += utf8_encode(str_ref(name, j), (uint8_t *)fn + k);
-        fn[k] = 0;
-    }
+    if (pv_is(name, T_STRING)) c_copy(name, fn, sizeof fn);
     return fmt(buf, cap, "%s:%ld", fn[0] ? fn : "?", (long)loc_line(loc));
 }
 
