@@ -3,7 +3,7 @@
 # freestanding check.  Each suite prints "N passed, M failed" last; the
 # summary at the end counts suites.  See tests/README.md.
 
-UNIT_NAMES := test_api test_char test_flonum test_lineedit test_posix_host
+UNIT_NAMES := test_api test_verify test_char test_flonum test_lineedit test_posix_host
 SCHEME_TESTS := $(sort $(wildcard tests/scheme/*.scm))
 SCHEME_TESTS := $(filter-out tests/scheme/framework.scm,$(SCHEME_TESTS))
 ASAN_BUILD := build-asan
@@ -11,6 +11,9 @@ ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-f
 
 # Unit tests link the core objects (or libpith), the POSIX host, and libc.
 $(BUILD)/tests/test_api: tests/unit/test_api.c $(BUILD)/libpith.a $(POSIX_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_FLAGS) $(SANFLAGS) -Iinclude $< $(POSIX_OBJ) $(BUILD)/libpith.a -lm -o $@
+$(BUILD)/tests/test_verify: tests/unit/test_verify.c $(BUILD)/libpith.a $(POSIX_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_FLAGS) $(SANFLAGS) -Iinclude $< $(POSIX_OBJ) $(BUILD)/libpith.a -lm -o $@
 $(BUILD)/tests/test_char: tests/unit/test_char.c $(BUILD)/core/char.o
@@ -52,6 +55,7 @@ test-suites: test-unit test-scheme test-cli test-examples test-compat
 
 test-unit: $(UNIT_BINS)
 	@tools/run-suite.sh $(BUILD) unit/test_api $(BUILD)/tests/test_api $(if $(SCALE),8)
+	@tools/run-suite.sh $(BUILD) unit/test_verify $(BUILD)/tests/test_verify
 	@tools/run-suite.sh $(BUILD) unit/test_char $(BUILD)/tests/test_char
 	@tools/run-suite.sh $(BUILD) unit/test_flonum $(BUILD)/tests/test_flonum $(if $(SCALE),20000)
 	@tools/run-suite.sh $(BUILD) unit/test_lineedit $(BUILD)/tests/test_lineedit

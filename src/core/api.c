@@ -122,6 +122,7 @@ pith_vm *pith_open(const pith_host *host, const pith_options *opts, pith_status 
     if (!vm) return 0;
     const void *img = opts && opts->image ? opts->image : 0;
     size_t n = opts && opts->image ? opts->image_size : 0;
+    bool trusted = !img;
     if (!img) img = pith_boot_image(&n);
     if (!img) {
         pith_close(vm);
@@ -130,7 +131,7 @@ pith_vm *pith_open(const pith_host *host, const pith_options *opts, pith_status 
     }
     char msg[300];
     msg[0] = 0;
-    int s = image_load(vm, img, n, msg, sizeof msg);
+    int s = image_load(vm, img, n, trusted, msg, sizeof msg);
     if (!s) s = vm_init_stack(vm);
     if (s) {
         pith_close(vm);

@@ -102,6 +102,7 @@ int boot_cold(pith_vm *vm) {
     TRY(prims_install(vm));
     TRY(mk_stub_closure(vm, OP_HALT, "%halt", &vm->r.halt));
     TRY(mk_stub_closure(vm, OP_UNDERFLOW, "%underflow", &vm->r.underflow));
+    TRY(mk_stub_closure(vm, OP_BARRIER, "%barrier", &vm->r.barrier));
     pv msg, c;
     TRY(str_from_c(vm, "heap exhausted", &msg));
     TRY(mk_condition(vm, "heap-exhausted", msg, PV_NULL, &c));

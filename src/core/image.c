@@ -22,8 +22,8 @@
 #include "vm.h"
 
 #define IMG_MAGIC "PITHIMG\x1a"
-#define IMG_FORMAT 1
-#define BYTECODE_VERSION 1
+#define IMG_FORMAT 2
+#define BYTECODE_VERSION 2
 #define IMG_HEADER 64
 
 static uint64_t fnv64(const uint8_t *p, size_t n, uint64_t h) {
@@ -298,6 +298,14 @@ static bool obj_ok(uint64_t *o) {
         return words >= 1 && pv_is_fix(o[1]) && pv_fix(o[1]) >= 0 && (size_t)pv_fix(o[1]) <= (words - 1) * 2;
     case T_RATNUM: case T_COMPNUM: return words == 2;
     case T_CLOSURE: return words >= 1 && pv_is(o[1], T_CODE);
+    case T_CASELAMBDA: {
+        if (words < 2 || !pv_is(o[2], T_VECTOR)) return false;
+        pv cl = o[2];
+        for (size_t i = 0; i < pv_size(cl); i++)
+            if (!pv_is(SLOT(cl, i), T_CLOSURE)) return false;
+        return true;
+    }
+    case T_PARAMETER: return words >= 2;
     case T_CODE:
         return words >= CODE_SIZE && pv_is(o[1 + CODE_INSNS], T_INSNS) && pv_is(o[1 + CODE_CONSTS], T_VECTOR) &&
                pv_is_fix(o[1 + CODE_ARITY]) && pv_is_fix(o[1 + CODE_NFREE]) && pv_fix(o[1 + CODE_NFREE]) >= 0;
@@ -326,12 +334,21 @@ static bool obj_ok(uint64_t *o) {
     }
 }
 
+/* A tagged word that is not a pointer: a fixnum, one of the special
+ * constants, or a character. */
+static bool imm_ok(pv v) {
+    if (pv_is_fix(v)) return true;
+    if (pv_is_special(v)) return (v >> 8) <= (PV_UNASSIGNED >> 8);
+    if (pv_is_char(v)) return (v >> 8) <= 0x10ffff;
+    return false;
+}
+
 static int bad(char *err, size_t cap, const char *msg) {
     fmt(err, cap, "%s", msg);
     return PITH_BAD_IMAGE;
 }
 
-int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errcap) {
+int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *err, size_t errcap) {
     if (n < IMG_HEADER || MEMCMP(img, IMG_MAGIC, 8)) return bad(err, errcap, "not a Pith image (bad magic number)");
     uint32_t format = get32(img + 8), bytecode = get32(img + 12);
     if (format != IMG_FORMAT) {
@@ -391,7 +408,13 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
         if (nt > words) nt = words;
         for (size_t i = 0; i < nt; i++) {
             pv v = o[1 + i];
-            if (!pv_is_ptr(v)) continue;
+            if (!pv_is_ptr(v)) {
+                if (!imm_ok(v)) {
+                    st = bad(err, errcap, "image has a value of no known kind");
+                    break;
+                }
+                continue;
+            }
             if (v >= heap || v % 8 || !(starts[(v / 8) / 8] & (1 << ((v / 8) % 8)))) {
                 st = bad(err, errcap, "image has a pointer to no object");
                 break;
@@ -403,6 +426,10 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
     pv roots[VM_NROOTS];
     for (size_t i = 0; !st && i < VM_NROOTS; i++) {
         pv v = get64(img + roots_at + 8 * i);
+        if (!pv_is_ptr(v) && !imm_ok(v)) {
+            st = bad(err, errcap, "image has a root of no known kind");
+            break;
+        }
         if (pv_is_ptr(v)) {
             if (v >= heap || v % 8 || !(starts[(v / 8) / 8] & (1 << ((v / 8) % 8)))) {
                 st = bad(err, errcap, "image has a root that names no object");
@@ -425,7 +452,7 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
     /* Check the roots the VM relies on, and rebind primitives by name. */
     if (!pv_is(vm->r.symtab, T_VECTOR) || !pv_is(vm->r.system_env, T_ENV) || !pv_is(vm->r.interaction_env, T_ENV) ||
         !pv_is(vm->r.files, T_VECTOR) || !pv_is(vm->r.prims, T_VECTOR) || !pv_is(vm->r.halt, T_CLOSURE) ||
-        !pv_is(vm->r.underflow, T_CLOSURE) || !pv_is(vm->r.hooks, T_VECTOR) || pv_size(vm->r.hooks) < HOOK_COUNT ||
+        !pv_is(vm->r.underflow, T_CLOSURE) || !pv_is(vm->r.barrier, T_CLOSURE) || !pv_is(vm->r.hooks, T_VECTOR) || pv_size(vm->r.hooks) < HOOK_COUNT ||
         !pv_is(vm->r.keywords, T_VECTOR) || pv_size(vm->r.keywords) != KW_COUNT || !pv_is(vm->r.oom, T_CONDITION))
         return bad(err, errcap, "image lacks the VM's roots");
     char missing[256];
@@ -439,6 +466,11 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
             fmt(m, sizeof m, "image has a malformed object (type %d)", hdr_type(o[0]));
             return bad(err, errcap, m);
         }
+        w += 1 + hdr_size(o[0]);
+    }
+    /* Only now, with every object checked, follow their fields. */
+    for (size_t w = 1; w < nwords;) {
+        uint64_t *o = (uint64_t *)base + w;
         if (hdr_type(o[0]) == T_PORT && port_after_load(vm, (pv)(uintptr_t)o))
             return bad(err, errcap, "image has a malformed port");
         if (hdr_type(o[0]) == T_PRIM && hdr_size(o[0]) >= PRIM_SIZE) {
@@ -462,6 +494,26 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errc
     if (mn) {
         fmt(err, errcap, "image needs primitives this host lacks: %s", missing);
         return PITH_BAD_IMAGE;
+    }
+    if (!trusted) {
+        /* Bytecode and saved frames (verify.c): only Pith's own boot image,
+         * linked into the program, is run without this. */
+        const char *why = verify_roots(vm);
+        verifier *vf = why ? 0 : verify_begin(vm, base, nwords);
+        if (!why && !vf) why = "no memory to verify the image";
+        for (int pass = 0; pass < 2 && !why; pass++)
+            for (size_t w = 1; w < nwords && !why;) {
+                uint64_t *o = (uint64_t *)base + w;
+                int t = hdr_type(o[0]);
+                if (pass == 0 && (t == T_CODE || t == T_CLOSURE)) why = verify_object(vf, (pv)(uintptr_t)o);
+                if (pass == 1 && t == T_CONT) why = verify_cont(vf, (pv)(uintptr_t)o);
+                w += 1 + hdr_size(o[0]);
+            }
+        verify_end(vf);
+        if (why) {
+            fmt(err, errcap, "image has bad bytecode or frames: %s", why);
+            return PITH_BAD_IMAGE;
+        }
     }
     size_t nf = 0;
     while (nf < pv_size(vm->r.files) && SLOT(vm->r.files, nf) != PV_FALSE) nf++;

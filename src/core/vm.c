@@ -21,7 +21,7 @@
 
 #define SEG_SLOTS 4096          /* slots in a default stack segment */
 #define CALLCC_SLOTS 256        /* a segment started by call/cc (it grows) */
-#define LINK_FP 2               /* fp of a segment's link frame */
+#define LINK_FP VM_LINK_FP      /* fp of a segment's link frame */
 #define FUEL_GRACE 1000000      /* steps a fuel-exhausted handler may take */
 
 static pv *seg_slots(pv seg) { return (pv *)pv_raw(seg, STK_HDR); }
@@ -51,19 +51,26 @@ static int seg_make(pith_vm *vm, size_t slots, pv *out) {
     return PITH_OK;
 }
 
-/* Slots a segment needs to hold frames up to `sp` and the rest of the
- * frame at `fp` (its code's frame size, from its ENTER instruction), so
- * that a continuation or a return resumes there without overflowing. */
+/* Slots a segment needs to hold frames up to `sp` and the whole extent of
+ * every frame in it (each code's frame size, from its ENTER instruction),
+ * so that a continuation or a return resumes there without overflowing:
+ * a frame lower down may reserve more than the one on top, and it runs
+ * again in this segment when the frames above it return. */
 static size_t frame_room(const pv *slots, size_t fp, size_t sp) {
     size_t need = sp;
-    pv proc = slots[fp];
-    if (pv_is(proc, T_CLOSURE)) {
-        pv code = CLO_CODE(proc);
-        pv insns = SLOT(code, CODE_INSNS);
-        if (pv_fix(INSNS_COUNT(insns)) > 1) {
-            size_t end = fp + insns_words(insns)[1] + 4;
-            if (end > need) need = end;
+    for (;;) {
+        pv proc = slots[fp];
+        if (pv_is(proc, T_CLOSURE)) {
+            pv insns = SLOT(CLO_CODE(proc), CODE_INSNS);
+            if (pv_fix(INSNS_COUNT(insns)) > 1) {
+                size_t end = fp + insns_words(insns)[1] + 4;
+                if (end > need) need = end;
+            }
         }
+        if (fp <= LINK_FP) break;
+        size_t below = (size_t)pv_fix(slots[fp - 2]);
+        if (below >= fp) break;  /* never: frames chain downwards */
+        fp = below;
     }
     return need;
 }
@@ -260,7 +267,7 @@ static int backtrace(pith_vm *vm, int max, pv *out, int64_t *first_loc) {
             seg = SLOT(seg, STK_PREV);
             continue;
         }
-        if (pv_is(proc, T_CLOSURE) && pc != UINT32_MAX) {
+        if (pv_is(proc, T_CLOSURE) && pc != UINT32_MAX && proc != vm->r.barrier) {
             pv code = CLO_CODE(proc);
             int64_t loc = code_loc(code, pc);
             if (*first_loc < 0) *first_loc = loc;
@@ -445,6 +452,13 @@ L_UNDERFLOW: {
     NEXT;
 }
 
+L_BARRIER:
+    /* The raise hook returned: the failed frame below cannot continue. */
+    SAVE();
+    st = err_raise(vm, "error", "the error hook returned instead of escaping", 0, 0, 0);
+    vm->running = 0;
+    return st;
+
 L_ENTER:
     if (argc != A) goto arity;
     if (fp + *pc > limit) goto overflow;
@@ -496,19 +510,23 @@ L_FREF:
     acc = CLO_FREE(fp[0], UA);
     NEXT;
 L_LREF_UNBOX:
+    if (!pv_is(fp[UA], T_BOX)) goto corrupt;
     acc = BOX_VAL(fp[UA]);
     if (acc == PV_UNASSIGNED) goto unassigned;
     NEXT;
 L_FREF_UNBOX:
+    if (!pv_is(CLO_FREE(fp[0], UA), T_BOX)) goto corrupt;
     acc = BOX_VAL(CLO_FREE(fp[0], UA));
     if (acc == PV_UNASSIGNED) goto unassigned;
     NEXT;
 L_LSET_BOX:
+    if (!pv_is(fp[UA], T_BOX)) goto corrupt;
     pv_store(vm, fp[UA], &BOX_VAL(fp[UA]), acc);
     acc = PV_VOID;
     NEXT;
 L_FSET_BOX: {
     pv b = CLO_FREE(fp[0], UA);
+    if (!pv_is(b, T_BOX)) goto corrupt;
     pv_store(vm, b, &BOX_VAL(b), acc);
     acc = PV_VOID;
     NEXT;
@@ -893,6 +911,7 @@ L_CLOSURE: {
 L_PATCH: {
     uint32_t k = *pc++;
     pv cl = fp[UA];
+    if (!pv_is(cl, T_CLOSURE) || k >= pv_size(cl) - 1) goto corrupt;
     pv_store(vm, cl, &CLO_FREE(cl, k), acc);
     NEXT;
 }
@@ -1092,6 +1111,13 @@ unbound: {
     LOAD();
     goto signal;
 }
+corrupt:
+    /* Only bytecode from a damaged image gets here: the verifier cannot see
+     * what a slot holds, so the few instructions that trust it check. */
+    SAVE();
+    st = err_raise(vm, "error", "corrupt bytecode: a variable slot does not hold what its instruction expects", 0, 0, 0);
+    LOAD();
+    goto signal;
 unassigned:
     SAVE();
     st = err_raise(vm, "error", "variable used before its definition", 0, 0, 0);
@@ -1224,10 +1250,23 @@ signal: {
         sp = s + LINK_FP + 1;
     }
     hook = SLOT(vm->r.hooks, HOOK_RAISE);
-    sp += 3;
-    newfp = sp - 1;
+    /* The hook is called from a barrier frame, not from the failing frame
+     * itself: a failed instruction may have left its operands on the stack,
+     * so the frame cannot go on from there.  The hook (raise) never returns;
+     * if it does, BARRIER stops the run.  Frame walkers skip the barrier. */
+    sp[0] = pv_from_fix(fp - s);
+    sp[1] = pv_from_fix(pc - base);
+    sp[2] = vm->r.barrier;
+    fp = sp + 2;
+    {
+        pv code = CLO_CODE(vm->r.barrier);
+        base = insns_words(SLOT(code, CODE_INSNS));
+        consts = &SLOT(SLOT(code, CODE_CONSTS), 0);
+        pc = base;
+    }
+    newfp = fp + 3;
     newfp[-2] = pv_from_fix(fp - s);
-    newfp[-1] = pv_from_fix(pc - base);
+    newfp[-1] = pv_from_fix(0);
     newfp[0] = hook;
     newfp[1] = vm->r.exn;
     sp = newfp + 2;

@@ -71,6 +71,7 @@ typedef struct vm_roots {
     pv prims;           /* VECTOR of PRIM objects by index */
     pv halt;            /* CLOSURE whose code is HALT: the C-entry return */
     pv underflow;       /* CLOSURE whose code is UNDERFLOW: segment links */
+    pv barrier;         /* CLOSURE whose code is BARRIER: below a raise */
     pv stack;           /* current STACK segment */
     pv spare;           /* an empty STACK kept to avoid re-allocation */
     pv acc;             /* accumulator register */
@@ -449,12 +450,22 @@ pith_vm *vm_new(const pith_host *host, const pith_options *opts, pith_status *st
 int cond_report(pith_vm *vm, pv c, obuf *o, bool with_trace);
 
 /* ---- images (image.c) ---- */
-int image_load(pith_vm *vm, const uint8_t *img, size_t n, char *err, size_t errcap);
+/* trusted: Pith's own boot image, whose bytecode is not verified. */
+int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *err, size_t errcap);
 /* Serialize the heap reachable from the roots into *out (an empty obuf;
  * the caller frees it). */
 typedef struct obuf obuf;
 int image_save(pith_vm *vm, obuf *out);
 int image_save_file(pith_vm *vm, const char *path, pv name);
+
+/* ---- verifying an untrusted image (verify.c) ---- */
+#define VM_LINK_FP 2    /* fp of a stack segment's link frame */
+typedef struct verifier verifier;
+verifier *verify_begin(pith_vm *vm, uint8_t *base, size_t nwords);
+const char *verify_roots(pith_vm *vm);
+const char *verify_object(verifier *v, pv o);   /* CODE and CLOSURE */
+const char *verify_cont(verifier *v, pv k);     /* a CONT's frames */
+void verify_end(verifier *v);
 
 /* ---- boot (boot.c) ---- */
 int boot_cold(pith_vm *vm);      /* build the initial heap with no image */

@@ -846,7 +846,7 @@ run "$PITH" -i trunc.img
 want_status 70; want_err_has "truncated"
 cp "$T/loop.img" "$T/ver.img"; printf '\x07' | dd of="$T/ver.img" bs=1 seek=8 conv=notrunc 2>/dev/null
 run "$PITH" -i ver.img
-want_status 70; want_err_has "image format version 7, but this Pith reads version 1"
+want_status 70; want_err_has "image format version 7, but this Pith reads version 2"
 cp "$T/loop.img" "$T/bc.img"; printf '\x09' | dd of="$T/bc.img" bs=1 seek=12 conv=notrunc 2>/dev/null
 run "$PITH" -i bc.img
 want_status 70; want_err_has "bytecode version 9"

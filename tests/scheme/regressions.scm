@@ -71,6 +71,20 @@
             (set! out (cons n out))
             (if (< n 3) (rg-k (+ n 1))))
           (reverse out)))
+  (test "re-entering a continuation under a frame that reserves many slots" '(1999001 1999001 1999001)
+        ;; the caller's frame (2000 pushed arguments) is far bigger than the
+        ;; frame on top of the continuation; resuming used to size the new
+        ;; stack segment for the top frame only, and the caller overflowed it
+        (let ((env (interaction-environment)))
+          (eval '(define rg-k2 #f) env)
+          (eval '(define (rg-f) (+ 0 (call/cc (lambda (c) (set! rg-k2 c) 1)))) env)
+          (eval (list 'define '(rg-g) (cons 'list (cons '(rg-f) (let loop ((i 1999) (l '())) (if (< i 0) l (loop (- i 1) (cons i l))))))) env)
+          (eval '(define rg-sums '()) env)
+          (eval '(let ((s (apply + (rg-g))))
+                   (set! rg-sums (cons s rg-sums))
+                   (if (< (length rg-sums) 3) (rg-k2 1)))
+                env)
+          (eval 'rg-sums env)))
   (test "map does not mutate an earlier result" '((1 2 3) (1 10 3))
         (let* ((k #f) (results '())
                (r (map (lambda (x) (if (= x 2) (call/cc (lambda (c) (set! k c) x)) x)) '(1 2 3))))
