@@ -105,3 +105,4 @@ clean:
 	rm -rf build build-asan build-s390x build-aarch64 build-fuzz
 
 include tests/tests.mk
+include hosts/metal/metal.mk

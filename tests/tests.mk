@@ -37,7 +37,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_NAMES))
 # SCALE: nonempty in the sanitizer pass, to shrink heavy tests.
 SCALE ?=
 
-.PHONY: test test-deps test-suites test-sanitizers test-unit test-scheme test-cli test-examples test-compat test-freestanding test-cross test-fuzz
+.PHONY: test test-deps test-suites test-sanitizers test-unit test-scheme test-cli test-examples test-compat test-freestanding test-cross test-fuzz test-metal
 
 test: test-deps all
 	@rm -f $(BUILD)/test-summary
@@ -45,6 +45,7 @@ test: test-deps all
 	@$(MAKE) --no-print-directory test-sanitizers
 	@$(MAKE) --no-print-directory test-freestanding
 	@$(MAKE) --no-print-directory test-cross
+	@$(MAKE) --no-print-directory test-metal
 	@$(MAKE) --no-print-directory test-fuzz
 	@tools/test-summary.sh $(BUILD)/test-summary $(ASAN_BUILD)/test-summary
 
@@ -85,6 +86,10 @@ test-sanitizers:
 # Images across architectures: s390x and aarch64 builds under qemu-user.
 test-cross: $(BUILD)/pith
 	@tools/run-suite.sh $(BUILD) cross bash tests/cross/run.sh $(BUILD)/pith
+
+# The unikernel under QEMU (hosts/metal, tests/metal/run.sh).
+test-metal: $(BUILD)/pith $(BUILD)/pith-metal.elf
+	@tools/run-suite.sh $(BUILD) metal bash tests/metal/run.sh $(BUILD)
 
 test-freestanding: $(CORE_OBJ)
 	@tools/run-suite.sh $(BUILD) unicode-tables tools/check-unicode.sh

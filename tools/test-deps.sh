@@ -2,8 +2,8 @@
 # test-deps.sh -- make sure what `make test` needs is installed: the
 # Unicode Character Database (unit tests of the character tables), GNU
 # Guile (compatibility tests compare output with it), tmux (interactive
-# REPL tests), and cross compilers with qemu-user (images across
-# architectures).  As root with apt-get it installs what is missing; otherwise
+# REPL tests), cross compilers with qemu-user (images across
+# architectures), qemu-system-x86 and musl-dev (the unikernel).  As root with apt-get it installs what is missing; otherwise
 # it says what to install and fails.  Nothing is ever skipped.
 # SPDX-License-Identifier: MIT
 missing=()
@@ -18,6 +18,10 @@ command -v aarch64-linux-gnu-gcc >/dev/null || missing+=(gcc-aarch64-linux-gnu)
 [ -d /usr/s390x-linux-gnu/lib ] && [ -f /usr/s390x-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-s390x-cross)
 [ -f /usr/aarch64-linux-gnu/lib/libc.a ] || missing+=(libc6-dev-arm64-cross)
 command -v qemu-s390x >/dev/null && command -v qemu-aarch64 >/dev/null || missing+=(qemu-user)
+# the unikernel (hosts/metal, tests/metal): QEMU, and musl's libc.a for the
+# math functions
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+[ -f /usr/lib/x86_64-linux-musl/libc.a ] || missing+=(musl-dev)
 # the fuzz harnesses (tests/fuzz; make test replays their corpora): clang's libFuzzer
 command -v clang >/dev/null || missing+=(clang)
 [ ${#missing[@]} = 0 ] && exit 0

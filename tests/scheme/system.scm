@@ -9,13 +9,17 @@
                (let ((c (command-line))) (and (pair? c) (every string? c))))
   (test "get-environment-variable of a missing name" #f
         (get-environment-variable "PITH_SURELY_NOT_SET_ANYWHERE_42"))
-  (test-assert "PATH is a string" (string? (get-environment-variable "PATH")))
+  ;; a POSIX process has PATH; a unikernel's environment is only what its
+  ;; command line gives (the metal test run passes PITH_TEST_SCALE)
+  (cond-expand
+    (posix (test-assert "PATH is a string" (string? (get-environment-variable "PATH"))))
+    (else (test-assert "a variable the host does not lend is #f" (not (get-environment-variable "PATH")))))
   (test-assert "get-environment-variables is an alist of strings"
                (let ((vars (get-environment-variables)))
-                 (and (list? vars) (pair? vars)
+                 (and (list? vars) (cond-expand (posix (pair? vars)) (else #t))
                       (every (lambda (p) (and (pair? p) (string? (car p)) (string? (cdr p)))) vars))))
-  (test "the alist agrees with get-environment-variable" (get-environment-variable "PATH")
-        (cdr (assoc "PATH" (get-environment-variables))))
+  (test-assert "the alist agrees with get-environment-variable"
+               (every (lambda (p) (equal? (cdr p) (get-environment-variable (car p)))) (get-environment-variables)))
   (test-error "get-environment-variable of a non-string" (get-environment-variable 'PATH))
   (test "the library exports exactly the report's names"
         '(command-line emergency-exit exit get-environment-variable get-environment-variables)
