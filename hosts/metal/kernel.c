@@ -2,10 +2,12 @@
  * interface over the kernel's devices, and the program or REPL.
  *
  * The kernel command line (QEMU's -append) is
- *     [--tty] [--pci] [--mem] [--stack] [NAME=VALUE]... [FILE [ARG]...]
+ *     [--tty] [--pci] [--mem] [--stack] [--fault] [NAME=VALUE]... [FILE [ARG]...]
  * --tty: the console is an interactive terminal (echo, line editing, CR LF);
  * --pci: list the PCI functions found and exit; --mem: report memory at
- * exit; --stack: report the kernel stack's high-water mark at exit.
+ * exit; --stack: report the kernel stack's high-water mark at exit; --fault:
+ * write into the stack's guard page (tests: the fault is reported, then a
+ * panic).
  * NAME=VALUE words are the environment (empty otherwise).  FILE is run as a
  * program, as `pith FILE ARG...` would; without it the REPL starts.
  * Words are separated by spaces; '...' and "..." quote.  Files come from the
@@ -269,6 +271,10 @@ void kmain(uint32_t magic, uint32_t info) {
         else if (streq(words[w], "--pci")) list_pci = true;
         else if (streq(words[w], "--mem")) want_mem = true;
         else if (streq(words[w], "--stack")) want_stack = true;
+        else if (streq(words[w], "--fault")) {
+            /* for the tests: touch the stack's guard page, as an overflow would */
+            *(volatile uint64_t *)(void *)(boot_stack_guard + 4096 - 8) = 1;
+        }
         else { kprintf("pith-metal: unknown option %s\n", words[w]); kexit(64); }
     }
     for (; w < nw; w++) {

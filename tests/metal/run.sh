@@ -9,7 +9,8 @@
 #   - the REPL driven over the serial line by a script, and ^C interrupting
 #     a loop there;
 #   - files: modules on the RAM disk, writing and reading back, directories;
-#   - the clocks against the host's; the command line; PCI enumeration.
+#   - the clocks against the host's; the command line; PCI enumeration;
+#   - a write into the stack's guard page: reported, then a panic (113).
 #
 #   bash tests/metal/run.sh BUILD   (BUILD/pith and BUILD/pith-metal.elf)
 # Prints one line per failed check, then "N passed, M failed".
@@ -119,6 +120,13 @@ check "the monotonic clock advances" "$(echo "$out" | sed -n 2p)" "#t"
 out=$("$run" --pci 2>&1)
 echo "$out" | grep -q '^pci 0:0.0 8086:1237 class 6.0' && ok || bad "PCI enumeration: $out"
 echo "$out" | grep -q ' 8086:7000 class 6.1' && ok || bad "PCI enumeration, the ISA bridge: $out"
+
+# 8. a fault in the kernel: writing into the stack's guard page is reported
+# (on the fault stack) and ends in a panic with its own status
+out=$("$run" --fault 2>&1); st=$?
+check "a kernel panic's status" "$st" 113
+echo "$out" | grep -q 'page fault' && echo "$out" | grep -q 'the kernel stack overflowed' && echo "$out" | grep -q 'panic' && ok ||
+    bad "the fault report: $out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
