@@ -106,3 +106,4 @@ clean:
 
 include tests/tests.mk
 include hosts/metal/metal.mk
+include bindings/ocaml/ocaml.mk

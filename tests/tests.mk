@@ -37,7 +37,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_NAMES))
 # SCALE: nonempty in the sanitizer pass, to shrink heavy tests.
 SCALE ?=
 
-.PHONY: test test-deps test-suites test-sanitizers test-unit test-scheme test-cli test-examples test-compat test-freestanding test-cross test-fuzz test-metal
+.PHONY: test test-deps test-suites test-sanitizers test-unit test-scheme test-cli test-examples test-compat test-freestanding test-cross test-fuzz test-metal test-ocaml
 
 test: test-deps all
 	@rm -f $(BUILD)/test-summary
@@ -46,6 +46,7 @@ test: test-deps all
 	@$(MAKE) --no-print-directory test-freestanding
 	@$(MAKE) --no-print-directory test-cross
 	@$(MAKE) --no-print-directory test-metal
+	@$(MAKE) --no-print-directory test-ocaml
 	@$(MAKE) --no-print-directory test-fuzz
 	@tools/test-summary.sh $(BUILD)/test-summary $(ASAN_BUILD)/test-summary
 

@@ -3,7 +3,8 @@
 # Unicode Character Database (unit tests of the character tables), GNU
 # Guile (compatibility tests compare output with it), tmux (interactive
 # REPL tests), cross compilers with qemu-user (images across
-# architectures), qemu-system-x86 and musl-dev (the unikernel).  As root with apt-get it installs what is missing; otherwise
+# architectures), qemu-system-x86 and musl-dev (the unikernel), and OCaml
+# with dune, ctypes, Lwt and Alcotest (the OCaml bindings).  As root with apt-get it installs what is missing; otherwise
 # it says what to install and fails.  Nothing is ever skipped.
 # SPDX-License-Identifier: MIT
 missing=()
@@ -22,6 +23,14 @@ command -v qemu-s390x >/dev/null && command -v qemu-aarch64 >/dev/null || missin
 # math functions
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 [ -f /usr/lib/x86_64-linux-musl/libc.a ] || missing+=(musl-dev)
+# the OCaml bindings (bindings/ocaml, tests/ocaml): dune, ctypes' stub
+# generation, Lwt and Alcotest
+command -v dune >/dev/null || missing+=(ocaml-dune)
+command -v ocamlfind >/dev/null || missing+=(ocaml-findlib)
+command -v ocamlopt >/dev/null || missing+=(ocaml)
+[ -d /usr/lib/ocaml/ctypes ] || missing+=(libctypes-ocaml-dev)
+[ -d /usr/lib/ocaml/lwt ] || missing+=(liblwt-ocaml-dev)
+[ -d /usr/lib/ocaml/alcotest ] || missing+=(libalcotest-ocaml-dev)
 # the fuzz harnesses (tests/fuzz; make test replays their corpora): clang's libFuzzer
 command -v clang >/dev/null || missing+=(clang)
 [ ${#missing[@]} = 0 ] && exit 0
