@@ -100,7 +100,7 @@ test-freestanding: $(CORE_OBJ)
 FUZZ_BUILD := build-fuzz
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_TIME ?= 1800
-FUZZ_HARNESSES := $(FUZZ_BUILD)/fuzz_image $(FUZZ_BUILD)/fuzz_read
+FUZZ_HARNESSES := $(FUZZ_BUILD)/fuzz_image $(FUZZ_BUILD)/fuzz_read $(FUZZ_BUILD)/fuzz_bytecode
 
 .PHONY: fuzz fuzz-build test-fuzz
 fuzz-build:
@@ -114,8 +114,9 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_host.h $(FUZZ_BUILD)/l
 # make fuzz: run each harness for FUZZ_TIME seconds (default 30 minutes),
 # adding what it finds to the corpora in tests/fuzz/corpus/.
 fuzz: fuzz-build
-	@mkdir -p tests/fuzz/corpus/image tests/fuzz/corpus/read
+	@mkdir -p tests/fuzz/corpus/image tests/fuzz/corpus/read tests/fuzz/corpus/bytecode
 	$(FUZZ_BUILD)/fuzz_image -max_total_time=$(FUZZ_TIME) -max_len=1200000 -timeout=20 tests/fuzz/corpus/image
+	$(FUZZ_BUILD)/fuzz_bytecode -max_total_time=$(FUZZ_TIME) -max_len=512 -timeout=20 tests/fuzz/corpus/bytecode
 	$(FUZZ_BUILD)/fuzz_read -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=20 tests/fuzz/corpus/read
 
 # make test: replay the committed corpora once (deterministic).

@@ -306,6 +306,10 @@ static bool obj_ok(uint64_t *o) {
         return true;
     }
     case T_PARAMETER: return words >= 2;
+    case T_MACRO: return words >= MACRO_SIZE;
+    case T_IDENT: return words >= IDENT_SIZE;
+    case T_SPECIAL: case T_RECORD: return words >= 1;
+    case T_PROMISE: return words >= 2;
     case T_CODE:
         return words >= CODE_SIZE && pv_is(o[1 + CODE_INSNS], T_INSNS) && pv_is(o[1 + CODE_CONSTS], T_VECTOR) &&
                pv_is_fix(o[1 + CODE_ARITY]) && pv_is_fix(o[1 + CODE_NFREE]) && pv_fix(o[1 + CODE_NFREE]) >= 0;
@@ -455,6 +459,18 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *er
         !pv_is(vm->r.underflow, T_CLOSURE) || !pv_is(vm->r.barrier, T_CLOSURE) || !pv_is(vm->r.hooks, T_VECTOR) || pv_size(vm->r.hooks) < HOOK_COUNT ||
         !pv_is(vm->r.keywords, T_VECTOR) || pv_size(vm->r.keywords) != KW_COUNT || !pv_is(vm->r.oom, T_CONDITION))
         return bad(err, errcap, "image lacks the VM's roots");
+    {
+        /* the symbol table is probed with a mask until a #f: a power of two
+         * long, with at least one #f, holding only symbols and markers */
+        size_t cap = pv_size(vm->r.symtab), nfalse = 0;
+        bool ok = cap > 0 && !(cap & (cap - 1));
+        for (size_t i = 0; ok && i < cap; i++) {
+            pv e = SLOT(vm->r.symtab, i);
+            if (e == PV_FALSE) nfalse++;
+            else if (pv_is_ptr(e) && !pv_is(e, T_SYMBOL)) ok = false;
+        }
+        if (!ok || !nfalse) return bad(err, errcap, "image has a malformed symbol table");
+    }
     char missing[256];
     size_t mn = 0;
     missing[0] = 0;

@@ -254,6 +254,8 @@ int main(int argc, char **argv) {
     refused(h, "a closure over the halt code", "stray");
     wr64(64 + 8 * 7, rd64(64 + 8 * 5));
     refused(h, "the barrier root replaced by the halt closure", "barrier root");
+    wr64(64 + 8 * 0, rd64(64 + 8 * 13));
+    refused(h, "a symbol table holding procedures", "symbol table");
     {
         size_t vec = find_type(T_VECTOR);
         wr64(vec + 8, 0x04);
