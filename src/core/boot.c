@@ -66,12 +66,19 @@ int prims_install(pith_vm *vm) {
         STORE(vm->r.prims, i, p);
         TRY(env_define(vm, vm->r.system_env, name, p));
         TRY(env_cell(vm, vm->r.system_env, name, &cell));
-        int arity = d->op == OP_ADD || d->op == OP_MUL || d->op == OP_SUB || d->op == OP_LT ||
-                            d->op == OP_GT || d->op == OP_LE || d->op == OP_GE || d->op == OP_NUMEQ
-                        ? 2 : d->min;
-        SLOT(cell, CELL_FLAGS) = pv_from_fix(CELLF_CONST | (d->op << 8) | (arity << 16));
+        SLOT(cell, CELL_FLAGS) = pv_from_fix(prim_cell_flags(i));
     }
     return PITH_OK;
+}
+
+/* The flags of the cell that binds builtin primitive i: constant, and the
+ * opcode (and argument count) the compiler open-codes it with. */
+int64_t prim_cell_flags(int i) {
+    const struct prim_def *d = &prim_table[i];
+    int arity = d->op == OP_ADD || d->op == OP_MUL || d->op == OP_SUB || d->op == OP_LT || d->op == OP_GT ||
+                        d->op == OP_LE || d->op == OP_GE || d->op == OP_NUMEQ
+                    ? 2 : d->min;
+    return CELLF_CONST | ((int64_t)d->op << 8) | ((int64_t)arity << 16);
 }
 
 int boot_cold(pith_vm *vm) {

@@ -470,6 +470,12 @@ static int try_inline(comp *c, cfn *f, pv head, pv args, int nargs, bool tail, i
     int op = (int)((flags >> 8) & 0xff);
     int arity = (int)((flags >> 16) & 0xff);
     if (!op || !(flags & CELLF_CONST)) return PITH_OK;
+    /* the flags must be those of the builtin the cell holds (an image from
+     * elsewhere could say anything) */
+    pv prim = SLOT(cell, CELL_VALUE);
+    if (!pv_is(prim, T_PRIM) || !pv_is_fix(SLOT(prim, PRIM_INDEX))) return PITH_OK;
+    int64_t idx = pv_fix(SLOT(prim, PRIM_INDEX));
+    if (idx < 0 || idx >= PRIM_BUILTIN_COUNT || prim_cell_flags((int)idx) != (flags & 0xffffff)) return PITH_OK;
     if (op == OP_ADD || op == OP_MUL) {
         if (nargs < 2) return PITH_OK;
         /* (+ x k) and (+ k x) with a small constant: ADDI */

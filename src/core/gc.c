@@ -281,6 +281,7 @@ static void scan_object(gc_ctx *g, uint64_t *o) {
     if ((o[0] >> HDR_FLAG_SHIFT) & OF_WEAK) {
         /* a weak table's data: values only; the keys wait for sweep_weak */
         for (size_t i = 1; i < n; i += 2) fix_slot(g, &s[i]);
+        if (n & 1) fix_slot(g, &s[n - 1]);  /* the count slot: a fixnum, unless an image lied */
         if (pvbuf_push(g->vm, &g->vm->weak, (pv)(uintptr_t)o))
             panic(g->vm, "out of memory for the weak-table list");
         return;

@@ -105,6 +105,26 @@ int ht_data_new(pith_vm *vm, int kind, size_t cap, pv *out) {
     return PITH_OK;
 }
 
+/* An image's table (its layout checked by image.c): count and used are
+ * recomputed from the data, the data made immutable (Scheme code given a
+ * reference to it cannot change it), and at least one slot must be empty,
+ * which every probe stops at.  False when none is. */
+bool ht_after_load(pv ht) {
+    pv data = SLOT(ht, HT_DATA);
+    size_t cap = pv_size(data) / 2, live = 0, deleted = 0;
+    for (size_t i = 0; i < cap; i++) {
+        pv k = SLOT(data, 2 * i);
+        if (k == HT_DELETED) deleted++;
+        else if (k != HT_EMPTY) live++;
+    }
+    if (live + deleted >= cap) return false;
+    SLOT(ht, HT_COUNT) = pv_from_fix((int64_t)live);
+    SLOT(ht, HT_USED) = pv_from_fix((int64_t)(live + deleted));
+    if (pv_size(data) & 1) SLOT(data, 2 * cap) = pv_from_fix(0);
+    pv_set_flag(data, OF_IMMUTABLE);
+    return true;
+}
+
 /* Take the collector's deletions in a weak table into its count. */
 void ht_sync(pv ht) {
     pv data = SLOT(ht, HT_DATA);
@@ -200,9 +220,10 @@ int ht_put(pith_vm *vm, pv ht, pv key, pv val) {
     if (!found) {
         size_t cap = pv_size(SLOT(ht, HT_DATA)) / 2;
         size_t used = (size_t)pv_fix(SLOT(ht, HT_USED));
-        if ((used + 1) * 4 > cap * 3) {
+        if ((used + 1) * 4 > cap * 3 || i == (size_t)-1) {
             TRY(ht_grow(vm, ht));
             i = ht_find(vm, ht, key, &found);
+            if (i == (size_t)-1) return err_msg(vm, "error", 0, "hash table is corrupt", PV_FALSE);
         }
         pv data = SLOT(ht, HT_DATA);
         if (SLOT(data, 2 * i) == HT_EMPTY) SLOT(ht, HT_USED) = pv_from_fix(pv_fix(SLOT(ht, HT_USED)) + 1);

@@ -290,13 +290,20 @@ static bool obj_ok(uint64_t *o) {
     case T_BIGNUM: {
         if (words < 1 || !pv_is_fix(o[1])) return false;
         int64_t s = pv_fix(o[1]);
-        return (size_t)(s < 0 ? -s : s) <= words - 1;
+        size_t len = (size_t)(s < 0 ? -s : s);
+        return len >= 1 && len <= words - 1 && o[1 + len] != 0;   /* normalized: no zero top limb */
     }
     case T_BYTEVECTOR:
         return words >= 1 && pv_is_fix(o[1]) && pv_fix(o[1]) >= 0 && (size_t)pv_fix(o[1]) <= (words - 1) * 8;
     case T_INSNS:
         return words >= 1 && pv_is_fix(o[1]) && pv_fix(o[1]) >= 0 && (size_t)pv_fix(o[1]) <= (words - 1) * 2;
-    case T_RATNUM: case T_COMPNUM: return words == 2;
+    case T_RATNUM:   /* integer / integer above 1 */
+        return words == 2 && (pv_is_fix(o[1]) || pv_is(o[1], T_BIGNUM)) &&
+               ((pv_is_fix(o[2]) && pv_fix(o[2]) > 1) || pv_is(o[2], T_BIGNUM));
+    case T_COMPNUM:  /* two real parts */
+        for (int i = 1; i <= 2; i++)
+            if (!(pv_is_fix(o[i]) || pv_is(o[i], T_FLONUM) || pv_is(o[i], T_BIGNUM) || pv_is(o[i], T_RATNUM))) return false;
+        return words == 2;
     case T_CLOSURE: return words >= 1 && pv_is(o[1], T_CODE);
     case T_CASELAMBDA: {
         if (words < 2 || !pv_is(o[2], T_VECTOR)) return false;
@@ -459,6 +466,10 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *er
         !pv_is(vm->r.underflow, T_CLOSURE) || !pv_is(vm->r.barrier, T_CLOSURE) || !pv_is(vm->r.hooks, T_VECTOR) || pv_size(vm->r.hooks) < HOOK_COUNT ||
         !pv_is(vm->r.keywords, T_VECTOR) || pv_size(vm->r.keywords) != KW_COUNT || !pv_is(vm->r.oom, T_CONDITION))
         return bad(err, errcap, "image lacks the VM's roots");
+    for (size_t i = 0; i < pv_size(vm->r.files); i++) {
+        pv f = SLOT(vm->r.files, i);
+        if (f != PV_FALSE && !pv_is(f, T_STRING)) return bad(err, errcap, "image has a malformed file table");
+    }
     {
         /* the symbol table is probed with a mask until a #f: a power of two
          * long, with at least one #f, holding only symbols and markers */
@@ -484,9 +495,26 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *er
         }
         w += 1 + hdr_size(o[0]);
     }
-    /* Only now, with every object checked, follow their fields. */
+    /* Only now, with every object checked, follow their fields.  The
+     * vectors the VM's own structures are made of become immutable, so no
+     * Scheme code given a reference to one can break what was checked. */
+    pv_set_flag(vm->r.symtab, OF_IMMUTABLE);
     for (size_t w = 1; w < nwords;) {
         uint64_t *o = (uint64_t *)base + w;
+        int ty = hdr_type(o[0]);
+        if (ty == T_CODE) pv_set_flag(o[1 + CODE_CONSTS], OF_IMMUTABLE);
+        if (ty == T_CASELAMBDA) pv_set_flag(o[2], OF_IMMUTABLE);
+        if (ty == T_HTABLE && !ht_after_load((pv)(uintptr_t)o)) return bad(err, errcap, "image has a malformed hash table");
+        if (ty == T_ENV) {
+            /* bindings: symbol -> CELL, MACRO or SPECIAL */
+            pv data = SLOT(o[1 + ENV_TABLE], HT_DATA);
+            for (size_t i = 0; i + 1 < pv_size(data); i += 2) {
+                pv k = SLOT(data, i), b = SLOT(data, i + 1);
+                if (k == PV_UNBOUND || k == PV_UNASSIGNED) continue;
+                if (!pv_is(k, T_SYMBOL) || !(pv_is(b, T_CELL) || pv_is(b, T_MACRO) || pv_is(b, T_SPECIAL)))
+                    return bad(err, errcap, "image has a malformed environment");
+            }
+        }
         if (hdr_type(o[0]) == T_PORT && port_after_load(vm, (pv)(uintptr_t)o))
             return bad(err, errcap, "image has a malformed port");
         if (hdr_type(o[0]) == T_PRIM && hdr_size(o[0]) >= PRIM_SIZE) {
@@ -504,6 +532,9 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *er
                 }
             }
             o[1 + PRIM_INDEX] = pv_from_fix(idx < 0 ? 0 : idx);
+            /* argument counts are this Pith's, not the image's */
+            o[1 + PRIM_MIN] = pv_from_fix(prim_table[idx < 0 ? 0 : idx].min);
+            o[1 + PRIM_MAX] = pv_from_fix(prim_table[idx < 0 ? 0 : idx].max);
         }
         w += 1 + hdr_size(o[0]);
     }
@@ -522,6 +553,14 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *er
                 uint64_t *o = (uint64_t *)base + w;
                 int t = hdr_type(o[0]);
                 if (pass == 0 && (t == T_CODE || t == T_CLOSURE)) why = verify_object(vf, (pv)(uintptr_t)o);
+                if (pass == 0 && t != T_STACK) {
+                    /* the halt, underflow and barrier closures live in roots
+                     * and stack frames only: called, they would misbehave */
+                    size_t nt = tagged_count(o, hdr_size(o[0]));
+                    for (size_t i = 0; i < nt && !why; i++)
+                        if (o[1 + i] == vm->r.halt || o[1 + i] == vm->r.underflow || o[1 + i] == vm->r.barrier)
+                            why = "a reference to the halt, underflow or barrier closure";
+                }
                 if (pass == 1 && t == T_CONT) why = verify_cont(vf, (pv)(uintptr_t)o);
                 w += 1 + hdr_size(o[0]);
             }

@@ -188,6 +188,9 @@ static const char *check_code(pith_vm *vm, pv code, int32_t *depth, int32_t *wor
             falls = false;
             break;
         case OP_JMP: case OP_JF: case OP_JT:
+            /* forward only, as the compiler emits them: a loop must go
+             * through a call, whose ENTER polls (fuel, interrupts, slices) */
+            if (a < 0) return "a backward jump";
             FLOW((int64_t)pc + 1 + a, d);
             falls = op != OP_JMP;
             break;

@@ -421,6 +421,7 @@ L_UNDERFLOW: {
      * the registers stay those of this link frame (the collector scans the
      * current segment up to vm->sp). */
     pv cur = vm->r.stack;
+    if (!pv_is(SLOT(cur, STK_PREV), T_STACK) || fp != s + LINK_FP) goto corrupt;  /* never from verified code */
     size_t psp = (size_t)pv_fix(SLOT(cur, STK_PREV_SP));
     uint32_t pfp = (uint32_t)pv_fix(SLOT(cur, STK_PREV_FP));
     uint32_t ppc = (uint32_t)pv_fix(SLOT(cur, STK_PREV_PC));

@@ -367,6 +367,7 @@ void profile_sample(pith_vm *vm, pv proc);
 void profile_count(pith_vm *vm, int op);
 size_t profile_report(pith_vm *vm, char *buf, size_t cap);
 void ht_sync(pv ht);
+bool ht_after_load(pv ht);   /* image.c: recount an image's table; false if full */
 pv ht_get(pith_vm *vm, pv ht, pv key, pv dflt);
 int ht_put(pith_vm *vm, pv ht, pv key, pv val);
 bool ht_delete(pith_vm *vm, pv ht, pv key);
@@ -471,6 +472,7 @@ void verify_end(verifier *v);
 int boot_cold(pith_vm *vm);      /* build the initial heap with no image */
 int prims_install(pith_vm *vm);  /* create PRIM objects and bind them */
 int prim_lookup_index(const char *name); /* builtin index by Scheme name */
+int64_t prim_cell_flags(int index);      /* CELL_FLAGS of a builtin's cell */
 const char *prim_name(int index);
 extern const struct prim_def { const char *name; prim_fn fn; int min, max, op; } prim_table[];
 

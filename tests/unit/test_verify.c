@@ -69,6 +69,20 @@ static size_t find_code(const char *name) {
     }
     return 0;
 }
+/* Whether the symbol at pointer sym is named `name`. */
+static bool sym_is(uint64_t sym, const char *name) {
+    if ((sym & 7) || !sym || type_at(obj(sym)) != T_SYMBOL) return false;
+    size_t str = obj(slot(obj(sym), 0));
+    size_t len = (size_t)(slot(str, 0) >> 1);
+    size_t store = obj(slot(str, 1));
+    return type_at(store) == T_STR8 && len == strlen(name) && !memcmp(img + store + 8, name, len);
+}
+/* The first object of type t whose slot i is the symbol `name`, or 0. */
+static size_t find_named(int t, size_t i, const char *name) {
+    for (size_t at = heap_at + 8; at + 8 <= n; at += 8 + 8 * size_at(at))
+        if (type_at(at) == t && size_at(at) > i && sym_is(slot(at, i), name)) return at;
+    return 0;
+}
 /* The first CLOSURE over code, or 0. */
 static size_t find_closure(size_t code) {
     for (size_t at = heap_at + 8; at + 8 <= n; at += 8 + 8 * size_at(at))
@@ -128,6 +142,9 @@ static const char program[] =
     "(define (ret42 e) 42)\n"
     "(define deep-result (deep 3))\n"
     "(define vec (vector 1 2 3))\n"
+    "(define rat 1/3)\n"
+    "(define tbl (make-hash-table))\n"
+    "(hash-table-set! tbl 'k 1)\n"
     "deep-result";
 
 int main(int argc, char **argv) {
@@ -203,7 +220,13 @@ int main(int argc, char **argv) {
     set_insn(deep, i, OP_JF, 100000);
     refused(h, "a jump out of the code", "lands inside an instruction or outside");
     set_insn(deep, i, OP_JF, (uint32_t)-(int32_t)i & 0xffffff);  /* to word 1 */
-    refused(h, "a jump into ENTER's operand", "lands inside an instruction");
+    refused(h, "a backward jump (loops must go through a call, which polls)", "backward jump");
+    {
+        size_t c = find_op(deep, OP_CLOSURE, 0);   /* two words: jump to its second */
+        CHECK(c > i, "a two-word instruction after the branch");
+        set_insn(deep, i, OP_JF, (uint32_t)(c - i));
+    }
+    refused(h, "a jump into an instruction's operand", "lands inside an instruction");
     set_insn(deep, 2, OP_DROP, 50);
     refused(h, "DROP into the frame header", "pops into the frame header");
     set_insn(deep, 2, OP_CONST, 7777);
@@ -264,6 +287,63 @@ int main(int argc, char **argv) {
         refused(h, "a character past Unicode", "no known kind");
         wr64(vec + 8, 0x902);
         refused(h, "a special constant that does not exist", "no known kind");
+    }
+
+    /* What the review of the verifier found (each once a crash). */
+    {
+        pith_vm *bv;
+        size_t car_cell = find_named(T_CELL, CELL_NAME, "car");
+        CHECK(car_cell != 0, "the cell of car");
+        wr64(car_cell + 8 + 8 * CELL_FLAGS, fix(1 | 0xff << 8 | 1 << 16));
+        bv = load(h, err, sizeof err);
+        CHECK(bv != NULL, "a cell whose flags name a bogus opcode loads: %s", err);
+        if (bv) {
+            CHECK(pith_eval_string(bv, "(car '(7 8))", "test", &v) == PITH_OK && pith_to_int(bv, v, NULL) == 7,
+                  "and the compiler does not open-code the bogus opcode");
+            pith_close(bv);
+        }
+        memcpy(img, orig, n);
+        size_t car_prim = find_named(T_PRIM, PRIM_NAME, "car");
+        CHECK(car_prim != 0, "the primitive car");
+        wr64(car_prim + 8 + 8 * PRIM_MIN, fix(0));
+        bv = load(h, err, sizeof err);
+        if (bv) {
+            CHECK(pith_eval_string(bv, "(car)", "test", &v) == PITH_ERROR && strstr(pith_error_message(bv), "arguments"),
+                  "argument counts come from this Pith, not the image: %s", pith_error_message(bv));
+            pith_close(bv);
+        }
+        memcpy(img, orig, n);
+        size_t vec = obj(slot(find_named(T_CELL, CELL_NAME, "vec"), CELL_VALUE));
+        wr64(vec + 8, rd64(64 + 8 * 6));
+        refused(h, "a vector holding the underflow closure", "underflow");
+        size_t rat = find_type(T_RATNUM);
+        CHECK(rat != 0, "the image holds a ratio");
+        wr64(rat + 8, 0x102);
+        refused(h, "a ratio whose numerator is #t", "malformed object");
+        size_t files = obj(rd64(64 + 8 * 3));
+        wr64(files + 8, fix(5));
+        refused(h, "a file table holding a number", "file table");
+        /* the user's table: every empty slot filled, so no probe would stop */
+        size_t tbl_cell = find_named(T_CELL, CELL_NAME, "tbl");
+        size_t tbl = tbl_cell ? obj(slot(tbl_cell, CELL_VALUE)) : 0;
+        CHECK(tbl && type_at(tbl) == T_HTABLE, "the user's hash table");
+        if (tbl && type_at(tbl) == T_HTABLE) {
+            size_t data = obj(slot(tbl, HT_DATA));
+            for (size_t k = 0; k < size_at(data); k += 2)
+                if (slot(data, k) == 0x602) wr64(data + 8 + 8 * k, fix((int64_t)k));
+            refused(h, "a hash table with no empty slot", "hash table");
+        }
+        /* a global bound to a procedure's constants: they cannot be changed */
+        size_t vec_cell = find_named(T_CELL, CELL_NAME, "vec");
+        wr64(vec_cell + 8 + 8 * CELL_VALUE, slot(deep, CODE_CONSTS));
+        bv = load(h, err, sizeof err);
+        if (bv) {
+            CHECK(pith_eval_string(bv, "(vector-fill! vec 0)", "test", &v) == PITH_ERROR &&
+                  strstr(pith_error_message(bv), "immutable"), "a procedure's constants are immutable: %s", pith_error_message(bv));
+            CHECK(pith_eval_string(bv, "(deep 2)", "test", &v) == PITH_OK && pith_to_int(bv, v, NULL) == 2, "and it still runs");
+            pith_close(bv);
+        }
+        memcpy(img, orig, n);
     }
 
     /* The continuation's frames. */
