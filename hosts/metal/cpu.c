@@ -76,14 +76,15 @@ static uint8_t mask1 = 0xFF, mask2 = 0xFF;
 
 void irq_register(int irq, irq_handler h, void *ctx) {
     if (irq < 0 || irq > 15) return;
-    cpu_cli();
+    uint64_t rflags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(rflags) : : "memory");
     irqs[irq].fn = h;
     irqs[irq].ctx = ctx;
     if (irq < 8) mask1 &= (uint8_t)~(1 << irq);
     else { mask2 &= (uint8_t)~(1 << (irq - 8)); mask1 &= (uint8_t)~(1 << 2); }
     outb(0x21, mask1);
     outb(0xA1, mask2);
-    cpu_sti();
+    if (rflags & 0x200) cpu_sti();   /* interrupts as they were */
 }
 
 /* A GDT with a TSS whose first interrupt stack takes double faults, page

@@ -88,7 +88,13 @@ static void report_exit(void) {
 
 _Noreturn void kexit(int status) {
     report_exit();
-    outl(0xF4, (uint32_t)(status & 0x7F));
+    /* QEMU exits with (v << 1) | 1 for the value v written here, and with 1
+     * when it fails itself: writing status + 1 keeps the two apart (the
+     * runner subtracts it).  Statuses are taken modulo 256, as by a POSIX
+     * exit; those above 126 do not fit and become 126. */
+    int s = status & 0xFF;
+    if (s > 126) s = 126;
+    outl(0xF4, (uint32_t)(s + 1));
     /* no isa-debug-exit device: stop here */
     for (;;) { cpu_cli(); __asm__ volatile("hlt"); }
 }
@@ -202,6 +208,7 @@ static int split(char *s, char **words, int max) {
 }
 
 static char cmdline[4096];
+static bool cmdline_too_long;
 
 void kmain(uint32_t magic, uint32_t info);
 void kmain(uint32_t magic, uint32_t info) {
@@ -227,7 +234,7 @@ void kmain(uint32_t magic, uint32_t info) {
     if (flags & (1 << 2)) {
         const char *c = (const char *)(uintptr_t)rd32(info + 16);
         size_t n = cstrlen(c);
-        if (n >= sizeof cmdline) n = sizeof cmdline - 1;
+        if (n >= sizeof cmdline) { n = sizeof cmdline - 1; cmdline_too_long = true; }
         for (size_t i = 0; i < n; i++) cmdline[i] = c[i];
         cmdline[n] = 0;
     }
@@ -262,9 +269,13 @@ void kmain(uint32_t magic, uint32_t info) {
         if (ramdisk_add(name, (const uint8_t *)(uintptr_t)start, (size_t)(end - start)))
             kprintf("pith-metal: cannot add module %s to the RAM disk\n", name);
     }
-    /* the command line: QEMU passes the kernel's path first */
+    /* the command line: QEMU passes the kernel's path first, which may hold
+     * spaces; the runner starts its part with the word "--" */
     char *words[MAX_ARGS + 8];
     int nw = split(cmdline, words, MAX_ARGS + 8), w = nw > 0 ? 1 : 0;
+    for (int i = 0; i < nw; i++)
+        if (streq(words[i], "--")) { w = i + 1; break; }
+    if (cmdline_too_long || nw > MAX_ARGS) { kputs("pith-metal: the command line is too long\n"); kexit(64); }
     bool list_pci = false;
     for (; w < nw && words[w][0] == '-' && words[w][1] == '-'; w++) {
         if (streq(words[w], "--tty")) serial_cooked = true;
@@ -280,7 +291,8 @@ void kmain(uint32_t magic, uint32_t info) {
     for (; w < nw; w++) {
         const char *eq = words[w];
         while (*eq && *eq != '=' && *eq != '/') eq++;
-        if (*eq != '=' || eq == words[w] || nenv >= MAX_ENV) break;
+        if (*eq != '=' || eq == words[w]) break;
+        if (nenv >= MAX_ENV) { kputs("pith-metal: too many NAME=VALUE words\n"); kexit(64); }
         env[nenv++] = words[w];
     }
     pci_scan();

@@ -60,14 +60,13 @@ void *mem_alloc(size_t size) {
         }
     if (!best) return 0;
     block *b = *best;
-    if (b->size - size >= sizeof(block) * 2) {
+    if (b->size - size >= sizeof(block)) {   /* sizes are multiples of 16: no sliver is lost */
         /* take the front; the rest stays free */
         block *rest = (block *)((uint8_t *)b + size);
         rest->size = b->size - size;
         rest->next = b->next;
         *best = rest;
     } else {
-        size = b->size;   /* the few bytes left over are not reused */
         *best = b->next;
     }
     avail -= size;

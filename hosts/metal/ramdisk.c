@@ -17,6 +17,7 @@ typedef struct rfile {
     uint8_t *data;
     size_t size, cap;      /* cap 0: data is a module's memory (copied on write) */
     bool used;
+    bool unlinked;         /* removed while open: freed at the last close */
 } rfile;
 
 typedef struct rhandle {
@@ -57,7 +58,7 @@ static bool normalize(const char *name, char *out) {
 
 static int find(const char *norm) {
     for (int i = 0; i < MAX_FILES; i++)
-        if (files[i].used && !scmp(files[i].name, norm)) return i;
+        if (files[i].used && !files[i].unlinked && !scmp(files[i].name, norm)) return i;
     return -1;
 }
 
@@ -69,6 +70,7 @@ static int create(const char *norm) {
             files[i].data = 0;
             files[i].size = files[i].cap = 0;
             files[i].used = true;
+            files[i].unlinked = false;
             return i;
         }
     return -1;
@@ -90,7 +92,7 @@ int ramdisk_add(const char *name, const uint8_t *data, size_t size) {
 static bool is_dir(const char *norm) {
     size_t k = slen(norm);
     for (int i = 0; i < MAX_FILES; i++)
-        if (files[i].used) {
+        if (files[i].used && !files[i].unlinked) {
             int same = 1;
             for (size_t j = 0; j < k && same; j++) same &= files[i].name[j] == norm[j];
             if (same && files[i].name[k] == '/') return true;
@@ -113,6 +115,7 @@ static void drop_data(rfile *f) {
 /* Room for `need` bytes, owned by the RAM disk. */
 static int reserve(rfile *f, size_t need) {
     if (f->cap >= need && f->cap) return 0;
+    if (need > ((size_t)1 << 40)) return PITH_HOST_ENOSPC;
     size_t cap = f->cap ? f->cap : 4096;
     while (cap < need) cap *= 2;
     uint8_t *d = mem_alloc(cap);
@@ -131,21 +134,19 @@ static int64_t rd_open(void *ctx, const char *name, int mode) {
     if (!name || !normalize(name, norm)) return PITH_HOST_ENOENT;
     int f = find(norm);
     if (f < 0 && is_dir(norm)) return PITH_HOST_EISDIR;
+    if (f < 0 && !(mode & PITH_OPEN_WRITE)) return PITH_HOST_ENOENT;
+    int h = 0;
+    while (h < MAX_OPEN && handles[h].file >= 0) h++;
+    if (h == MAX_OPEN) return PITH_HOST_ENFILE;   /* before touching the file */
     if (mode & PITH_OPEN_WRITE) {
         if (f < 0) f = create(norm);
         if (f < 0) return PITH_HOST_ENOSPC;
         if (!(mode & PITH_OPEN_APPEND)) drop_data(&files[f]);
-    } else if (f < 0) {
-        return PITH_HOST_ENOENT;
     }
-    for (int h = 0; h < MAX_OPEN; h++)
-        if (handles[h].file < 0) {
-            handles[h].file = f;
-            handles[h].mode = mode;
-            handles[h].pos = (mode & PITH_OPEN_APPEND) ? files[f].size : 0;
-            return h;
-        }
-    return PITH_HOST_ENFILE;
+    handles[h].file = f;
+    handles[h].mode = mode;
+    handles[h].pos = (mode & PITH_OPEN_APPEND) ? files[f].size : 0;
+    return h;
 }
 
 static rhandle *handle(int64_t h) {
@@ -202,7 +203,14 @@ static int rd_close(void *ctx, int64_t h) {
     (void)ctx;
     rhandle *r = handle(h);
     if (!r) return PITH_HOST_EINVAL;
+    int f = r->file;
     r->file = -1;
+    if (files[f].unlinked) {
+        for (int k = 0; k < MAX_OPEN; k++)
+            if (handles[k].file == f) return 0;
+        drop_data(&files[f]);
+        files[f].used = files[f].unlinked = false;
+    }
     return 0;
 }
 
@@ -213,7 +221,11 @@ static int rd_remove(void *ctx, const char *name) {
     int f = name && normalize(name, norm) ? find(norm) : -1;
     if (f < 0) return PITH_HOST_ENOENT;
     for (int h = 0; h < MAX_OPEN; h++)
-        if (handles[h].file == f) handles[h].file = -1;
+        if (handles[h].file == f) {
+            /* still open: the name goes now, the data at the last close */
+            files[f].unlinked = true;
+            return 0;
+        }
     drop_data(&files[f]);
     files[f].used = false;
     return 0;
@@ -236,7 +248,7 @@ static long rd_list(void *ctx, const char *dir, long i, char *buf, size_t cap) {
     else norm[0] = 0;
     long seen = 0;
     for (int f = 0; f < MAX_FILES; f++) {
-        if (!files[f].used) continue;
+        if (!files[f].used || files[f].unlinked) continue;
         const char *n = files[f].name;
         int same = 1;
         for (size_t j = 0; j < k; j++) same &= n[j] == norm[j];
@@ -247,7 +259,7 @@ static long rd_list(void *ctx, const char *dir, long i, char *buf, size_t cap) {
         /* skip a component an earlier file already listed */
         int dup = 0;
         for (int g = 0; g < f && !dup; g++) {
-            if (!files[g].used) continue;
+            if (!files[g].used || files[g].unlinked) continue;
             const char *m = files[g].name;
             int s2 = 1;
             for (size_t j = 0; j < k; j++) s2 &= m[j] == norm[j];

@@ -19,21 +19,28 @@ static bool eof_pending;
 bool serial_cooked;
 void (*serial_on_interrupt_key)(void);
 
+static volatile bool typing;   /* cooked: a line is being typed (bytes queued) */
+
 static void on_irq(void *ctx) {
     (void)ctx;
     while (inb(COM1 + 5) & 1) {
+        uint32_t next = (ring_head + 1) % RING;
+        if (next == ring_tail) {
+            /* full: leave the byte in the UART and stop its interrupt, so
+             * the sender waits (ring_get turns it on again) */
+            outb(COM1 + 1, 0x00);
+            return;
+        }
         uint8_t c = inb(COM1);
-        if (c == 3 && !(serial_cooked && line_len)) {
+        if (c == 3 && !(serial_cooked && typing)) {
             /* ^C interrupts the program; while a line is being typed, it
              * only drops that line (cook) */
             if (serial_on_interrupt_key) serial_on_interrupt_key();
             continue;
         }
-        uint32_t next = (ring_head + 1) % RING;
-        if (next != ring_tail) {
-            ring[ring_head] = c;
-            ring_head = next;
-        }
+        if (serial_cooked) typing = c != '\r' && c != '\n' && c != 3;
+        ring[ring_head] = c;
+        ring_head = next;
     }
 }
 
@@ -66,9 +73,13 @@ void serial_puts(const char *s) {
 }
 
 static int ring_get(void) {
-    if (ring_tail == ring_head) return -1;
+    if (ring_tail == ring_head) {
+        outb(COM1 + 1, 0x01);   /* room again: take the UART's interrupt */
+        return -1;
+    }
     int c = ring[ring_tail];
     ring_tail = (ring_tail + 1) % RING;
+    outb(COM1 + 1, 0x01);
     return c;
 }
 

@@ -61,6 +61,7 @@ then ok; else bad "sample.scm prints differently in the kernel"; fi
 grep -q '^(tests/metal/sample.scm a b)$' "$tmp/s-metal" && ok || bad "the command line in the kernel: $(head -1 "$tmp/s-metal")"
 
 # 3. exit statuses
+printf '(car 5)\n' > "$tmp/err.scm"
 status_of() { printf '%s\n' "$1" > "$tmp/st.scm"; "$run" "$tmp/st.scm" > /dev/null 2>&1; echo $?; }
 check "(exit 3)" "$(status_of '(exit 3)')" 3
 check "(exit)" "$(status_of '(display 1) (exit)')" 0
@@ -69,7 +70,14 @@ check "(emergency-exit 5)" "$(status_of '(emergency-exit 5)')" 5
 check "falling off the end" "$(status_of '(define x 1)')" 0
 check "an uncaught error" "$(status_of '(car 5)')" 70
 "$run" -- --bogus > /dev/null 2>&1; check "an unknown kernel option" "$?" 64
-printf '(car 5)\n' > "$tmp/err.scm"
+check "(exit 300) is 300 modulo 256, as POSIX" "$(status_of '(exit 300)')" 44
+"$run" -m 1T "$tmp/st.scm" > /dev/null 2>&1; check "QEMU failing to start is not a success" "$?" 125
+echo "earlier line" > "$tmp/log"
+"$run" "$tmp/err.scm" >> "$tmp/log" 2>&1
+head -1 "$tmp/log" | grep -q '^earlier line$' && grep -q 'car: expected a pair' "$tmp/log" && ok || bad "stderr appended to, not truncated: $(cat "$tmp/log")"
+mkdir -p "$tmp/a dir"; cp "$PITH_METAL_KERNEL" "$tmp/a dir/k.elf"
+out=$(PITH_METAL_KERNEL="$tmp/a dir/k.elf" "$run" "$tmp/st.scm" 2>&1; echo "status $?")
+check "a kernel path with a space" "$out" "status 44"
 "$run" "$tmp/err.scm" > "$tmp/e.out" 2> "$tmp/e.err"
 grep -q 'err.scm:1:1: error: car: expected a pair, got 5' "$tmp/e.err" && ok || bad "the error report goes to stderr: $(cat "$tmp/e.err" "$tmp/e.out")"
 
@@ -80,6 +88,12 @@ grep -q 'car: expected a pair' "$tmp/repl.err" && ok || bad "the REPL reports th
 out=$( (printf '(define n 0)\n(let loop () (set! n (+ n 1)) (loop))\n'; sleep 3; printf '\003'; sleep 1; printf '(display (> n 0))\n(exit 7)\n') | "$run" 2> "$tmp/int.err"; echo " status $?")
 check "^C interrupts a loop in the REPL" "$out" '#t status 7'
 grep -q 'interrupted' "$tmp/int.err" && ok || bad "the interrupt is reported: $(cat "$tmp/int.err")"
+
+# a long script piped in while the REPL computes: nothing is lost
+{ printf '(define (spin n) (if (> n 0) (spin (- n 1))))\n(spin 300000)\n'
+  for i in $(seq 1 400); do printf '(define v%d %d)\n' $i $i; done
+  printf '(display (+ v1 v400))\n\004'; } > "$tmp/long.txt"
+check "a 7 KB script through the console" "$("$run" < "$tmp/long.txt" 2>&1)" "401"
 
 # 5. files on the RAM disk
 mkdir -p "$tmp/d"
@@ -96,9 +110,18 @@ cat > "$tmp/d/files.scm" <<EOS
 (delete-file "out/new.txt")
 (display (file-exists? "out/new.txt")) (newline)
 (display (guard (e ((file-error? e) 'file-error)) (open-input-file "nope.txt"))) (newline)
+(define p1 (open-output-file "t1"))
+(write-string "one" p1)
+(flush-output-port p1)
+(delete-file "t1")
+(define p2 (open-output-file "t2"))
+(close-port p1)
+(write-string "two" p2)
+(close-port p2)
+(display (list (file-exists? "t1") (call-with-input-file "t2" read-line))) (newline)
 EOS
 out=$("$run" "$tmp/d/files.scm" "$tmp/d/data.txt" 2>&1)
-check "files on the RAM disk" "$(echo "$out" | tr '\n' '|')" 'line one|written|(#t #t #f)|again|#f|file-error|'
+check "files on the RAM disk" "$(echo "$out" | tr '\n' '|')" 'line one|written|(#t #t #f)|again|#f|file-error|(#f two)|'
 
 # 6. clocks
 out=$("$run" -- "$tmp/st.scm" 2>/dev/null; :)
