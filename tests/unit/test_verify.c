@@ -117,6 +117,7 @@ static pith_vm *load(posix_host *h, char *err, size_t cap) {
     o.size = sizeof o;
     o.image = img;
     o.image_size = n;
+    o.gc_stress = getenv("PITH_GC_STRESS") != NULL;
     pith_status st;
     fix_checksum();
     pith_vm *vm = pith_open(posix_host_get(h), &o, &st, err, cap);
