@@ -6,37 +6,42 @@ open Ctypes
 let vm = ptr void
 let value = uint64_t
 
+(* C strings are passed as buffers the caller keeps alive for the whole
+   call (Pith.with_cstr): a ctypes [string] argument's buffer could be
+   collected by OCaml during a callback the call makes. *)
+let cstr = ptr char
+
 module Bindings (F : Cstubs.FOREIGN) = struct
   open F
 
   let ml_open =
     foreign "pith_ml_open"
-      (intptr_t @-> ptr char @-> int @-> ptr char @-> int @-> string @-> int @-> int @-> int @-> ptr char @-> size_t
+      (intptr_t @-> ptr char @-> int @-> ptr char @-> int @-> cstr @-> int @-> int @-> int @-> ptr char @-> size_t
      @-> size_t @-> int @-> ptr int @-> ptr char @-> size_t @-> returning vm)
 
   let ml_load_image =
     foreign "pith_ml_load_image"
-      (intptr_t @-> ptr char @-> int @-> ptr char @-> int @-> string @-> int @-> int @-> int @-> string @-> ptr int
+      (intptr_t @-> ptr char @-> int @-> ptr char @-> int @-> cstr @-> int @-> int @-> int @-> cstr @-> ptr int
      @-> ptr char @-> size_t @-> returning vm)
 
   let ml_close = foreign "pith_ml_close" (vm @-> returning void)
-  let ml_define_primitive = foreign "pith_ml_define_primitive" (vm @-> string @-> intptr_t @-> int @-> int @-> returning int)
-  let ml_eval = foreign "pith_ml_eval" (vm @-> string @-> string @-> ptr value @-> returning int)
+  let ml_define_primitive = foreign "pith_ml_define_primitive" (vm @-> cstr @-> intptr_t @-> int @-> int @-> returning int)
+  let ml_eval = foreign "pith_ml_eval" (vm @-> cstr @-> cstr @-> ptr value @-> returning int)
   let ml_call = foreign "pith_ml_call" (vm @-> value @-> int @-> ptr value @-> ptr value @-> returning int)
-  let ml_lookup = foreign "pith_ml_lookup" (vm @-> string @-> ptr value @-> returning int)
+  let ml_lookup = foreign "pith_ml_lookup" (vm @-> cstr @-> ptr value @-> returning int)
   let ml_run = foreign "pith_ml_run" (vm @-> int64_t @-> ptr value @-> returning int)
   let ml_resume = foreign "pith_ml_resume" (vm @-> ptr value @-> returning int)
-  let ml_load = foreign "pith_ml_load" (vm @-> string @-> ptr value @-> returning int)
+  let ml_load = foreign "pith_ml_load" (vm @-> cstr @-> ptr value @-> returning int)
   let ml_string = foreign "pith_ml_string" (vm @-> ptr char @-> size_t @-> returning value)
   let ml_to_utf8 = foreign "pith_ml_to_utf8" (vm @-> value @-> ptr (ptr char) @-> ptr size_t @-> returning int)
   let ml_write_to_utf8 = foreign "pith_ml_write_to_utf8" (vm @-> value @-> ptr (ptr char) @-> ptr size_t @-> returning int)
   let ml_free = foreign "pith_ml_free" (ptr char @-> returning void)
-  let define = foreign "pith_define" (vm @-> string @-> value @-> returning int)
+  let define = foreign "pith_define" (vm @-> cstr @-> value @-> returning int)
   let repl = foreign "pith_repl" (vm @-> returning int)
-  let save_image = foreign "pith_save_image" (vm @-> string @-> returning int)
-  let begin_eval = foreign "pith_begin_eval" (vm @-> string @-> string @-> returning int)
+  let save_image = foreign "pith_save_image" (vm @-> cstr @-> returning int)
+  let begin_eval = foreign "pith_begin_eval" (vm @-> cstr @-> cstr @-> returning int)
   let begin_call = foreign "pith_begin_call" (vm @-> value @-> int @-> ptr value @-> returning int)
-  let add_library_path = foreign "pith_add_library_path" (vm @-> string @-> int @-> returning int)
+  let add_library_path = foreign "pith_add_library_path" (vm @-> cstr @-> int @-> returning int)
   let persist = foreign "pith_persist" (vm @-> value @-> returning value)
   let release = foreign "pith_release" (vm @-> value @-> returning void)
   let scope_begin = foreign "pith_scope_begin" (vm @-> returning uint32_t)
@@ -45,7 +50,7 @@ module Bindings (F : Cstubs.FOREIGN) = struct
   let of_float = foreign "pith_float" (vm @-> double @-> returning value)
   let of_bool = foreign "pith_bool" (vm @-> int @-> returning value)
   let of_char = foreign "pith_char" (vm @-> uint32_t @-> returning value)
-  let symbol = foreign "pith_symbol" (vm @-> string @-> returning value)
+  let symbol = foreign "pith_symbol" (vm @-> cstr @-> returning value)
   let null = foreign "pith_null" (vm @-> returning value)
   let void_ = foreign "pith_void" (vm @-> returning value)
   let cons = foreign "pith_cons" (vm @-> value @-> value @-> returning value)
@@ -64,7 +69,7 @@ module Bindings (F : Cstubs.FOREIGN) = struct
   let set_heap_limit = foreign "pith_set_heap_limit" (vm @-> size_t @-> returning void)
   let set_fuel = foreign "pith_set_fuel" (vm @-> int64_t @-> returning void)
   let interrupt = foreign "pith_interrupt" (vm @-> returning void)
-  let raise_ = foreign "pith_raise" (vm @-> string @-> int @-> ptr value @-> returning int)
+  let raise_ = foreign "pith_raise" (vm @-> cstr @-> int @-> ptr value @-> returning int)
   let error_message = foreign "pith_error_message" (vm @-> returning string_opt)
   let error_object = foreign "pith_error_object" (vm @-> returning value)
   let error_irritants = foreign "pith_error_irritants" (vm @-> returning value)

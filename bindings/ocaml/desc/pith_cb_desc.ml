@@ -25,10 +25,8 @@ let console_read id buf n =
       Signed.Long.of_int
         (e.host.console_read n >>| fun s ->
          if s = "" then Pith_host.code Pith_host.End_of_input
-         else
-           let s = if String.length s > n then String.sub s 0 n else s in
-           fill buf s;
-           String.length s))
+         else if String.length s > n then Pith_host.other (* more than asked: an error, not a silent loss *)
+         else (fill buf s; String.length s)))
 
 let clock id which =
   Pith_host.guard id 0L (fun e -> if which = 0 then e.host.monotonic_ns () else e.host.wall_ns ())
@@ -48,9 +46,7 @@ let storage_read id h buf n =
       let n = Unsigned.Size_t.to_int n in
       long_of_io
         ((storage_of e).read (Int64.to_int h) n >>| fun s ->
-         let s = if String.length s > n then String.sub s 0 n else s in
-         fill buf s;
-         String.length s))
+         if String.length s > n then Pith_host.other else (fill buf s; String.length s)))
 
 let storage_write id h buf n =
   Pith_host.guard id (Signed.Long.of_int Pith_host.other) (fun e ->

@@ -19,12 +19,14 @@ type error =
   | No_memory
   | Is_a_directory
   | Connection
+  | Too_many_open  (** too many open handles: Pith collects unreachable ports and tries again *)
   | Other
 
 let code = function
   | Again -> -1 | End_of_input -> -2 | No_such_file -> -3 | Permission_denied -> -4
   | Already_exists -> -5 | Io_error -> -6 | No_space -> -7 | Invalid_argument -> -8
   | Not_supported -> -9 | No_memory -> -10 | Is_a_directory -> -11 | Connection -> -12 | Other -> -13
+  | Too_many_open -> -14
 
 type 'a io = ('a, error) result
 
@@ -67,6 +69,9 @@ type entry = {
   host : t;
   mutable prims : prim array;
   mutable last_exception : exn option;
+  mutable fatal : exn option;         (** Sys.Break, Out_of_memory, Stack_overflow: re-raised after the call *)
+  mutable in_callback : int;          (** > 0 while a host function runs: it must not use the VM *)
+  mutable interrupt : unit -> unit;   (** stops the VM's run (set by Pith) *)
 }
 
 let hosts : (int, entry) Hashtbl.t = Hashtbl.create 8
@@ -75,7 +80,7 @@ let next_id = ref 1
 let register host =
   let id = !next_id in
   incr next_id;
-  Hashtbl.replace hosts id { host; prims = [||]; last_exception = None };
+  Hashtbl.replace hosts id { host; prims = [||]; last_exception = None; fatal = None; in_callback = 0; interrupt = ignore };
   id
 
 let unregister id = Hashtbl.remove hosts id
@@ -87,6 +92,19 @@ let find id = Hashtbl.find_opt hosts id
 let guard id fallback f =
   match find id with
   | None -> fallback
-  | Some e -> ( try f e with ex -> e.last_exception <- Some ex; fallback)
+  | Some e -> (
+      e.in_callback <- e.in_callback + 1;
+      match f e with
+      | r -> e.in_callback <- e.in_callback - 1; r
+      | exception ex ->
+          e.in_callback <- e.in_callback - 1;
+          e.last_exception <- Some ex;
+          (match ex with
+           | Sys.Break | Out_of_memory | Stack_overflow ->
+               (* not the program's error: stop the run, re-raise after it *)
+               if e.fatal = None then e.fatal <- Some ex;
+               e.interrupt ()
+           | _ -> ());
+          fallback)
 
 let other = code Other

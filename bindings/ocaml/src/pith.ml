@@ -11,8 +11,10 @@ let c_char = Ctypes.char
 type vm = {
   ptr : unit ptr;
   id : int;
+  entry : Host.entry;
   mutable closed : bool;
-  mutable depth : int;             (* > 0 inside a call into Pith *)
+  mutable depth : int;             (* > 0 while a call into C runs *)
+  mutable prims_active : int;      (* OCaml primitives running now *)
   mutable pending : Unsigned.UInt64.t list;  (* handles to release *)
 }
 
@@ -47,16 +49,56 @@ let () =
 
 let ok = 0 and st_error = 1 and st_exit = 2 and st_yield = 3 and st_waiting = 4 and st_bad_image = 5 and st_no_memory = 6
 
+(* ---- guards ---- *)
+
+let misuse m = raise (Pith_error (Misuse m))
+
+(* The VM may be used: open, and not from inside a host function (which
+   runs while the VM is in the middle of something, a collection perhaps);
+   an OCaml primitive may make and look at values. *)
+let live vm =
+  if vm.closed then misuse "the VM is closed";
+  if vm.entry.Host.in_callback > vm.prims_active then misuse "a host function must not use the VM"
+
+(* Code may run: nothing else is running. *)
+let idle vm =
+  live vm;
+  if vm.depth > 0 then misuse "the VM is busy (a call into it is running)"
+
+(* Mark the VM busy around a C call that may collect or call the host. *)
+let busy vm f =
+  vm.depth <- vm.depth + 1;
+  Fun.protect ~finally:(fun () -> vm.depth <- vm.depth - 1) f
+
+(* A C string for the whole of a call: the buffer stays reachable until f
+   returns (a ctypes [string] argument's buffer could be collected by OCaml
+   during a callback the call makes).  A NUL would cut it short: refused. *)
+let with_cstr s f =
+  if String.contains s '\000' then invalid_arg "Pith: a string holding a NUL character";
+  let a = CArray.of_string s in
+  let r = f (CArray.start a) in
+  ignore (Sys.opaque_identity a);
+  r
+
+let with_cstr2 a b f = with_cstr a (fun pa -> with_cstr b (fun pb -> f pa pb))
+
+(* After a call into C: a fatal exception a host function raised (Sys.Break,
+   Out_of_memory, Stack_overflow) is re-raised to the caller. *)
+let reraise_fatal vm =
+  match vm.entry.Host.fatal with
+  | Some ex -> vm.entry.Host.fatal <- None; raise ex
+  | None -> ()
+
 (* ---- handles ---- *)
 
+(* Release the handles of values OCaml collected: between calls, or when a
+   primitive starts (none of them is a value the VM still reads). *)
 let drain vm =
-  if vm.depth = 0 && not vm.closed then begin
+  if not vm.closed then begin
     let p = vm.pending in
     vm.pending <- [];
     List.iter (fun h -> C.release vm.ptr h) p
   end
-
-let live vm = if vm.closed then raise (Pith_error (Misuse "the VM is closed"))
 
 (* A value for persistent handle h, released when OCaml collects it. *)
 let wrap vm h =
@@ -68,15 +110,21 @@ let wrap vm h =
    persistent, the scope ended. *)
 let scoped vm f =
   live vm;
-  drain vm;
+  if vm.depth = 0 then drain vm;
   let s = C.scope_begin vm.ptr in
-  let h = f () in
+  let h = busy vm f in
   let p = if Unsigned.UInt64.(equal h zero) then h else C.persist vm.ptr h in
   C.scope_end vm.ptr s;
   if Unsigned.UInt64.(equal p zero) then raise (Pith_error (No_memory "the VM could not make a value"));
   wrap vm p
 
-let check_vm v vm = if v.vm != vm then raise (Pith_error (Misuse "a value of another VM"))
+let check_vm v vm = if v.vm != vm then misuse "a value of another VM"
+
+let keep v =
+  live v.vm;
+  let p = C.persist v.vm.ptr v.h in
+  if Unsigned.UInt64.(equal p zero) then invalid_arg "Pith.keep: a value no longer valid";
+  wrap v.vm p
 
 (* ---- errors ---- *)
 
@@ -110,12 +158,11 @@ let status_error vm st =
 
 (* Call into Pith: f gets a result cell; PITH_OK makes the value. *)
 let run_call vm f =
-  live vm;
+  idle vm;
   drain vm;
   let s = C.scope_begin vm.ptr in
   let cell = allocate uint64_t Unsigned.UInt64.zero in
-  vm.depth <- vm.depth + 1;
-  let st = Fun.protect ~finally:(fun () -> vm.depth <- vm.depth - 1) (fun () -> f cell) in
+  let st = busy vm (fun () -> f cell) in
   let r =
     if st = ok then
       let h = !@cell in
@@ -124,7 +171,15 @@ let run_call vm f =
     else Error (status_error vm st)
   in
   C.scope_end vm.ptr s;
+  reraise_fatal vm;
   r
+
+(* Call into Pith for a status only. *)
+let status_call vm f =
+  idle vm;
+  let st = busy vm f in
+  reraise_fatal vm;
+  if st = ok then Ok () else Error (status_error vm st)
 
 let get = function Ok v -> v | Error e -> raise (Pith_error e)
 
@@ -133,11 +188,15 @@ let get = function Ok v -> v | Error e -> raise (Pith_error e)
 let nul_joined l = String.concat "" (List.map (fun s -> s ^ "\000") l)
 
 let host_strings (host : Host.t) =
+  List.iter (fun a -> if String.contains a '\000' then invalid_arg "Pith: an argument holding a NUL") host.args;
+  List.iter
+    (fun (k, v) ->
+      if String.contains k '\000' || String.contains v '\000' || String.contains k '=' then
+        invalid_arg "Pith: an environment entry holding a NUL, or a = in its name")
+    host.env;
   let args = if host.args = [] then [ "ocaml" ] else host.args in
   let env = List.map (fun (k, v) -> k ^ "=" ^ v) host.env in
-  (nul_joined args, List.length args, nul_joined env, List.length env)
-
-let char_buf s = let b = CArray.of_string s in CArray.start b, b
+  (CArray.of_string (nul_joined args), List.length args, CArray.of_string (nul_joined env), List.length env)
 
 let finish_open id ptr status err =
   if is_null ptr then begin
@@ -145,45 +204,50 @@ let finish_open id ptr status err =
     let msg = string_from_ptr (CArray.start err) ~length:(let n = ref 0 in while CArray.get err !n <> '\000' do incr n done; !n) in
     Error (if !@status = st_bad_image then Bad_image msg else if !@status = st_no_memory then No_memory msg else Misuse msg)
   end
-  else Ok { ptr; id; closed = false; depth = 0; pending = [] }
+  else
+    match Host.find id with
+    | None -> Error (Misuse "the host vanished")
+    | Some entry ->
+        entry.Host.interrupt <- (fun () -> C.interrupt ptr);
+        Ok { ptr; id; entry; closed = false; depth = 0; prims_active = 0; pending = [] }
+
+let flags (host : Host.t) =
+  ((if host.storage = None then 0 else 1), (if host.wait = None then 0 else 1), if host.interactive then 1 else 0)
 
 let open_vm ?image ?(heap_limit = 0) ?(gc_stress = false) (host : Host.t) =
-  let id = Host.register host in
   let args, nargs, env, nenv = host_strings host in
-  let pa, _ka = char_buf args and pe, _ke = char_buf env in
   let status = allocate c_int 0 and err = CArray.make c_char ~initial:'\000' 512 in
-  let img, img_len, _keep =
-    match image with
-    | None -> (from_voidp c_char Ctypes.null, 0, None)
-    | Some s -> let p, b = char_buf s in (p, String.length s, Some b)
+  let keep = match image with None -> None | Some s -> Some (CArray.of_string s) in
+  let img, img_len =
+    match keep with None -> (from_voidp c_char Ctypes.null, 0) | Some b -> (CArray.start b, CArray.length b - 1)
   in
+  let storage, wait, interactive = flags host in
+  let id = Host.register host in
   let ptr =
-    C.ml_open (Intptr.of_int id) pa nargs pe nenv host.features
-      (if host.storage = None then 0 else 1)
-      (if host.wait = None then 0 else 1)
-      (if host.interactive then 1 else 0)
-      img (Unsigned.Size_t.of_int img_len) (Unsigned.Size_t.of_int heap_limit)
-      (if gc_stress then 1 else 0) status (CArray.start err) (Unsigned.Size_t.of_int 512)
+    with_cstr host.features (fun features ->
+        C.ml_open (Intptr.of_int id) (CArray.start args) nargs (CArray.start env) nenv features storage wait interactive
+          img (Unsigned.Size_t.of_int img_len) (Unsigned.Size_t.of_int heap_limit)
+          (if gc_stress then 1 else 0) status (CArray.start err) (Unsigned.Size_t.of_int 512))
   in
+  ignore (Sys.opaque_identity (args, env, keep));
   finish_open id ptr status err
 
 let load_image (host : Host.t) path =
-  let id = Host.register host in
   let args, nargs, env, nenv = host_strings host in
-  let pa, _ka = char_buf args and pe, _ke = char_buf env in
   let status = allocate c_int 0 and err = CArray.make c_char ~initial:'\000' 512 in
+  let storage, wait, interactive = flags host in
+  let id = Host.register host in
   let ptr =
-    C.ml_load_image (Intptr.of_int id) pa nargs pe nenv host.features
-      (if host.storage = None then 0 else 1)
-      (if host.wait = None then 0 else 1)
-      (if host.interactive then 1 else 0)
-      path status (CArray.start err) (Unsigned.Size_t.of_int 512)
+    with_cstr2 host.features path (fun features path ->
+        C.ml_load_image (Intptr.of_int id) (CArray.start args) nargs (CArray.start env) nenv features storage wait
+          interactive path status (CArray.start err) (Unsigned.Size_t.of_int 512))
   in
+  ignore (Sys.opaque_identity (args, env));
   finish_open id ptr status err
 
 let close vm =
   if not vm.closed then begin
-    if vm.depth > 0 then raise (Pith_error (Misuse "close from inside a call into the VM"));
+    if vm.depth > 0 || vm.entry.Host.in_callback > 0 then misuse "close from inside a call into the VM";
     vm.closed <- true;
     vm.pending <- [];
     C.ml_close vm.ptr;
@@ -191,11 +255,15 @@ let close vm =
   end
 
 let last_host_exception vm =
-  match Host.find vm.id with Some e -> let x = e.last_exception in e.last_exception <- None; x | None -> None
+  let e = vm.entry in
+  let x = e.Host.last_exception in
+  e.Host.last_exception <- None;
+  x
 
 (* ---- running ---- *)
 
-let eval ?(name = "<ocaml>") vm src = run_call vm (fun cell -> C.ml_eval vm.ptr src name cell)
+let eval ?(name = "<ocaml>") vm src =
+  with_cstr2 src name (fun src name -> run_call vm (fun cell -> C.ml_eval vm.ptr src name cell))
 let eval_exn ?name vm src = get (eval ?name vm src)
 
 let arg_array vm args =
@@ -205,59 +273,56 @@ let arg_array vm args =
 let call vm f args =
   check_vm f vm;
   let a = arg_array vm args in
-  run_call vm (fun cell -> C.ml_call vm.ptr f.h (CArray.length a) (CArray.start a) cell)
+  let r = run_call vm (fun cell -> C.ml_call vm.ptr f.h (CArray.length a) (CArray.start a) cell) in
+  ignore (Sys.opaque_identity (a, args, f));
+  r
 let call_exn vm f args = get (call vm f args)
 
-let lookup vm name = run_call vm (fun cell -> C.ml_lookup vm.ptr name cell)
+let lookup vm name = with_cstr name (fun name -> run_call vm (fun cell -> C.ml_lookup vm.ptr name cell))
 let define vm name v =
   check_vm v vm;
-  live vm;
-  let st = C.define vm.ptr name v.h in
-  if st = ok then Ok () else Error (status_error vm st)
-let load vm path = run_call vm (fun cell -> C.ml_load vm.ptr path cell)
+  let r = with_cstr name (fun name -> status_call vm (fun () -> C.define vm.ptr name v.h)) in
+  ignore (Sys.opaque_identity v);
+  r
+let load vm path = with_cstr path (fun path -> run_call vm (fun cell -> C.ml_load vm.ptr path cell))
 let resume vm = run_call vm (fun cell -> C.ml_resume vm.ptr cell)
-let repl vm =
-  live vm;
-  drain vm;
-  vm.depth <- vm.depth + 1;
-  let st = Fun.protect ~finally:(fun () -> vm.depth <- vm.depth - 1) (fun () -> C.repl vm.ptr) in
-  if st = ok then Ok () else Error (status_error vm st)
-let save_image vm path =
-  live vm;
-  let st = C.save_image vm.ptr path in
-  if st = ok then Ok () else Error (status_error vm st)
+let repl vm = idle vm; drain vm; status_call vm (fun () -> C.repl vm.ptr)
+let save_image vm path = with_cstr path (fun path -> status_call vm (fun () -> C.save_image vm.ptr path))
 let add_library_path ?(at_end = false) vm dir =
-  live vm;
-  let st = C.add_library_path vm.ptr dir (if at_end then 1 else 0) in
-  if st = ok then Ok () else Error (status_error vm st)
+  with_cstr dir (fun dir -> status_call vm (fun () -> C.add_library_path vm.ptr dir (if at_end then 1 else 0)))
 
 (* ---- slices ---- *)
 
 type step = Done of value | Yield | Waiting
 
 let begin_eval ?(name = "<ocaml>") vm src =
-  live vm;
-  let st = C.begin_eval vm.ptr src name in
-  if st = ok then Ok () else Error (status_error vm st)
+  with_cstr2 src name (fun src name -> status_call vm (fun () -> C.begin_eval vm.ptr src name))
 
 let begin_call vm f args =
   check_vm f vm;
-  live vm;
   let a = arg_array vm args in
-  let st = C.begin_call vm.ptr f.h (CArray.length a) (CArray.start a) in
-  if st = ok then Ok () else Error (status_error vm st)
+  let r = status_call vm (fun () -> C.begin_call vm.ptr f.h (CArray.length a) (CArray.start a)) in
+  ignore (Sys.opaque_identity (a, args, f));
+  r
 
 let run ?(budget = 100_000) vm =
-  let yielded = ref None in
+  idle vm;
+  drain vm;
+  let s = C.scope_begin vm.ptr in
+  let cell = allocate uint64_t Unsigned.UInt64.zero in
+  let st = busy vm (fun () -> C.ml_run vm.ptr (Int64.of_int budget) cell) in
   let r =
-    run_call vm (fun cell ->
-        let st = C.ml_run vm.ptr (Int64.of_int budget) cell in
-        if st = st_yield || st = st_waiting then begin yielded := Some st; ok end else st)
+    if st = st_yield then Ok Yield
+    else if st = st_waiting then Ok Waiting
+    else if st = ok then begin
+      let h = !@cell in
+      Ok (Done (wrap vm (C.persist vm.ptr (if Unsigned.UInt64.(equal h zero) then C.void_ vm.ptr else h))))
+    end
+    else Error (status_error vm st)
   in
-  match (!yielded, r) with
-  | Some st, _ -> Ok (if st = st_yield then Yield else Waiting)
-  | None, Ok v -> Ok (Done v)
-  | None, Error e -> Error e
+  C.scope_end vm.ptr s;
+  reraise_fatal vm;
+  r
 
 (* ---- limits ---- *)
 
@@ -271,20 +336,32 @@ let int vm n = scoped vm (fun () -> C.of_int vm.ptr (Int64.of_int n))
 let int64 vm n = scoped vm (fun () -> C.of_int vm.ptr n)
 let float vm x = scoped vm (fun () -> C.of_float vm.ptr x)
 let bool vm b = scoped vm (fun () -> C.of_bool vm.ptr (if b then 1 else 0))
-let char vm c = scoped vm (fun () -> C.of_char vm.ptr (Unsigned.UInt32.of_int c))
+let char vm c =
+  if c < 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) then invalid_arg "Pith.char: not a Unicode scalar value";
+  scoped vm (fun () -> C.of_char vm.ptr (Unsigned.UInt32.of_int c))
 let string vm s =
-  scoped vm (fun () -> let p, _b = char_buf s in C.ml_string vm.ptr p (Unsigned.Size_t.of_int (String.length s)))
-let symbol vm s = scoped vm (fun () -> C.symbol vm.ptr s)
+  let b = CArray.of_string s in
+  let v = scoped vm (fun () -> C.ml_string vm.ptr (CArray.start b) (Unsigned.Size_t.of_int (String.length s))) in
+  ignore (Sys.opaque_identity b);
+  v
+let symbol vm s = with_cstr s (fun p -> scoped vm (fun () -> C.symbol vm.ptr p))
 let null vm = scoped vm (fun () -> C.null vm.ptr)
 let void vm = scoped vm (fun () -> C.void_ vm.ptr)
-let cons vm a d = check_vm a vm; check_vm d vm; scoped vm (fun () -> C.cons vm.ptr a.h d.h)
+let cons vm a d =
+  check_vm a vm;
+  check_vm d vm;
+  let v = scoped vm (fun () -> C.cons vm.ptr a.h d.h) in
+  ignore (Sys.opaque_identity (a, d));
+  v
 let list vm l = List.fold_right (fun x acc -> cons vm x acc) l (null vm)
 let vector vm a =
   Array.iter (fun x -> check_vm x vm) a;
   let c = CArray.of_list uint64_t (Array.to_list (Array.map (fun x -> x.h) a)) in
-  scoped vm (fun () -> C.vector vm.ptr (Unsigned.Size_t.of_int (CArray.length c)) (CArray.start c))
+  let v = scoped vm (fun () -> C.vector vm.ptr (Unsigned.Size_t.of_int (CArray.length c)) (CArray.start c)) in
+  ignore (Sys.opaque_identity (c, a));
+  v
 
-(* ---- inspecting values ---- *)
+(* ---- looking at values ---- *)
 
 type kind =
   | K_other | K_int | K_float | K_bool | K_char | K_string | K_symbol | K_null | K_pair | K_vector
@@ -301,7 +378,11 @@ let conv name f v =
   let r = f v.vm.ptr v.h okp in
   if !@okp = 0 then invalid_arg ("Pith." ^ name ^ ": " ^ written v.vm v.h) else r
 
-let to_int v = Int64.to_int (conv "to_int" C.to_int v)
+let to_int v =
+  let n = conv "to_int" C.to_int v in
+  if Int64.compare n (Int64.of_int max_int) > 0 || Int64.compare n (Int64.of_int min_int) < 0 then
+    invalid_arg ("Pith.to_int: out of OCaml's int range: " ^ Int64.to_string n);
+  Int64.to_int n
 let to_int64 v = conv "to_int64" C.to_int v
 let to_float v = conv "to_float" C.to_float v
 let to_char v = Unsigned.UInt32.to_int (conv "to_char" C.to_char v)
@@ -370,31 +451,36 @@ let rec of_ocaml vm = function
 (* ---- primitives in OCaml ---- *)
 
 let define_primitive vm name ?(min_args = 0) ?(max_args = -1) (f : value list -> value) =
-  live vm;
-  match Host.find vm.id with
-  | None -> Error (Misuse "the VM's host is gone")
-  | Some e ->
-      let k = Array.length e.prims in
-      let prim _vmptr (args : Unsigned.UInt64.t array) (result : Unsigned.UInt64.t ref) =
-        (* arguments are handles valid during the call: keep our own *)
-        let vals = Array.to_list (Array.map (fun h -> wrap vm (C.persist vm.ptr h)) args) in
-        let raise_scheme msg irritants =
-          let a = CArray.of_list uint64_t (List.map (fun v -> v.h) irritants) in
-          C.raise_ vm.ptr msg (CArray.length a) (CArray.start a)
-        in
-        match f vals with
-        | v ->
-            if v.vm != vm then raise_scheme "an OCaml primitive returned a value of another VM" []
-            else begin
-              (* v's handle stays valid until OCaml collects v and a later
-                 call into Pith releases it: Pith reads it first *)
-              result := v.h;
-              ok
-            end
-        | exception Scheme_raise (msg, irritants) -> raise_scheme msg irritants
-        | exception Pith_error err -> raise_scheme (error_to_string err) []
-        | exception ex -> raise_scheme ("OCaml exception in " ^ name ^ ": " ^ Printexc.to_string ex) []
-      in
-      e.prims <- Array.append e.prims [| prim |];
-      let st = C.ml_define_primitive vm.ptr name (Intptr.of_int k) min_args max_args in
-      if st = ok then Ok () else Error (status_error vm st)
+  idle vm;
+  let e = vm.entry in
+  let k = Array.length e.Host.prims in
+  let prim _vmptr (args : Unsigned.UInt64.t array) (result : Unsigned.UInt64.t ref) =
+    vm.prims_active <- vm.prims_active + 1;
+    Fun.protect ~finally:(fun () -> vm.prims_active <- vm.prims_active - 1) @@ fun () ->
+    drain vm;
+    (* the arguments are the VM's handles, valid during the call (Pith.keep
+       makes one that lasts) *)
+    let vals = Array.to_list (Array.map (fun h -> { vm; h }) args) in
+    let raise_scheme msg irritants =
+      let msg = String.map (fun c -> if c = '\000' then ' ' else c) msg in
+      let a = CArray.of_list uint64_t (List.map (fun v -> v.h) irritants) in
+      let st = with_cstr msg (fun m -> C.raise_ vm.ptr m (CArray.length a) (CArray.start a)) in
+      ignore (Sys.opaque_identity (a, irritants));
+      st
+    in
+    match f vals with
+    | v ->
+        if v.vm != vm then raise_scheme "an OCaml primitive returned a value of another VM" []
+        else begin
+          (* v's handle stays valid until OCaml collects v and a later call
+             into Pith releases it: Pith reads it first *)
+          result := v.h;
+          ok
+        end
+    | exception Scheme_raise (msg, irritants) -> raise_scheme msg irritants
+    | exception Pith_error err -> raise_scheme (error_to_string err) []
+    | exception ((Sys.Break | Out_of_memory | Stack_overflow) as ex) -> raise ex (* the guard stops the run *)
+    | exception ex -> raise_scheme ("OCaml exception in " ^ name ^ ": " ^ Printexc.to_string ex) []
+  in
+  e.Host.prims <- Array.append e.Host.prims [| prim |];
+  with_cstr name (fun n -> status_call vm (fun () -> C.ml_define_primitive vm.ptr n (Intptr.of_int k) min_args max_args))

@@ -39,7 +39,10 @@ type error =
 
 exception Pith_error of error
 (** Raised by the [_exn] functions, {!get}, and when a closed VM or a value
-    of another VM is used. *)
+    of another VM is used, when a host function uses the VM (host functions
+    run while the VM is in the middle of something), or when code is run
+    while the VM is busy.  Strings passed to Pith as source, names or paths
+    must not hold NUL characters ([Invalid_argument]). *)
 
 exception Scheme_raise of string * value list
 (** Raise it in an OCaml primitive to raise a Scheme error with this message
@@ -125,8 +128,11 @@ val set_heap_limit : vm -> int -> unit
 (** Bytes of heap (0: no limit); reaching it is a catchable error. *)
 
 val interrupt : vm -> unit
-(** Stop the running computation with a catchable "interrupted" error (from
-    a primitive, a host function, or a signal handler). *)
+(** Stop the running computation with a catchable "interrupted" error.  Call
+    it from a primitive or a host function.  An OCaml signal handler runs
+    only when OCaml code runs, so it reaches a Scheme loop that makes no
+    host call or primitive call only at the end: bound such code with
+    {!set_fuel}, or run it in slices ({!run}). *)
 
 (** {1 Making values} *)
 
@@ -136,7 +142,7 @@ val float : vm -> float -> value
 val bool : vm -> bool -> value
 val char : vm -> int -> value      (** a Unicode code point *)
 
-val string : vm -> string -> value (** UTF-8 (NULs allowed) *)
+val string : vm -> string -> value (** UTF-8 (NULs allowed; invalid bytes become U+FFFD) *)
 
 val symbol : vm -> string -> value
 val null : vm -> value             (** the empty list *)
@@ -197,5 +203,15 @@ val define_primitive : vm -> string -> ?min_args:int -> ?max_args:int -> (value 
 (** Bind [name] to an OCaml function taking [min_args] to [max_args]
     arguments ([max_args] < 0: any number).  The function may make values,
     look at them and raise {!Scheme_raise}; any other exception becomes a
-    Scheme error too.  It must not run Scheme code (eval, call, run): the VM
-    is busy, and such calls fail with [Misuse]. *)
+    Scheme error too, except [Sys.Break], [Out_of_memory] and
+    [Stack_overflow], which stop the run and reach the caller of the
+    function that ran it.  It must not run Scheme code (eval, call, run) or
+    close the VM: the VM is busy, and such calls fail with [Misuse].
+
+    The arguments are valid during the call only, as in the C API: a
+    primitive that keeps one for later must keep {!keep}'s copy.  Values
+    the primitive makes last until OCaml collects them. *)
+
+val keep : value -> value
+(** A copy of the value that lasts until OCaml collects it (for a
+    primitive's arguments, which last only during the call). *)

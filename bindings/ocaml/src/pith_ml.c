@@ -94,7 +94,11 @@ static char **split(const char *s, int n) {
     for (int i = 0; i < n; i++) {
         size_t len = strlen(s);
         v[i] = malloc(len + 1);
-        if (!v[i]) return v;
+        if (!v[i]) {
+            while (i-- > 0) free(v[i]);
+            free(v);
+            return NULL;
+        }
         memcpy(v[i], s, len + 1);
         s += len + 1;
     }

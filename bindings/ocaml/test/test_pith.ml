@@ -398,6 +398,57 @@ let test_limits_and_misuse () =
   Pith.close vm;
   Pith.close vm
 
+(* ---- what a review found ---- *)
+
+let test_review_cases () =
+  let kept = ref None in
+  with_vm (fun vm _ _ ->
+      (match Pith.eval vm "(+ 1 2)\000 (car 5)" with exception Invalid_argument _ -> () | _ -> Alcotest.fail "a NUL in source");
+      (match Pith.char vm 0xD800 with exception Invalid_argument _ -> () | _ -> Alcotest.fail "a surrogate char");
+      (match Pith.to_int (ev vm "(expt 2 62)") with exception Invalid_argument _ -> () | _ -> Alcotest.fail "to_int out of range");
+      Pith.get (Pith.define_primitive vm "ocaml-close" (fun _ -> Pith.close vm; Pith.void vm)) |> ignore;
+      let e = scheme_error (Pith.eval vm "(ocaml-close)") in
+      check_bool "closing from a primitive is refused" true (Astring_contains.contains e.message "misuse");
+      check_int "and the VM goes on" 1 (int_of vm "1");
+      (* handles made for primitives are released during one long call *)
+      Pith.set_heap_limit vm (24 * 1024 * 1024);
+      Pith.get (Pith.define_primitive vm "ocaml-id" (fun args -> List.hd args)) |> ignore;
+      Pith.get (Pith.define_primitive vm "ocaml-keep" (fun args -> kept := Some (Pith.keep (List.hd args)); List.hd args)) |> ignore;
+      ignore (ev vm "(ocaml-keep (list 'kept 1)) (collect-garbage)");
+      check_str "keep makes an argument last" "(kept 1)" (match !kept with Some v -> Pith.write_string v | None -> "none");
+      check_int "200,000 primitive calls on big values in one run" 200000
+        (int_of vm "(let loop ((i 0)) (if (< i 200000) (begin (ocaml-id (make-vector 100 i)) (loop (+ i 1))) i))");
+      Pith.set_heap_limit vm 0);
+  (* a host function that uses the VM: refused, as a Scheme error *)
+  let vmr = ref None in
+  let host, _, _ = mem_host () in
+  let host = { host with console_write = (fun _ s -> (match !vmr with Some vm -> ignore (Pith.int vm 1) | None -> ()); Ok (String.length s)) } in
+  let vm = open_ok host in
+  vmr := Some vm;
+  check_bool "a host function using the VM makes the write fail" true (Result.is_error (Pith.eval vm "(display \"x\") (flush-output-port)"));
+  (match Pith.last_host_exception vm with
+   | Some (Pith.Pith_error (Pith.Misuse _)) -> ()
+   | _ -> Alcotest.fail "the Misuse is kept");
+  Pith.close vm;
+  (* a fatal exception in a host function reaches the caller *)
+  let host, _, _ = mem_host () in
+  let host = { host with console_write = (fun _ _ -> raise Sys.Break) } in
+  let vm = open_ok host in
+  (match Pith.eval vm "(display \"x\") (flush-output-port) (let loop () (loop))" with
+   | exception Sys.Break -> ()
+   | _ -> Alcotest.fail "Sys.Break is re-raised");
+  check_int "the VM is usable after it" 2 (int_of vm "(+ 1 1)");
+  Pith.close vm;
+  (* too many open files: Pith collects and tries again *)
+  let st, files, _ = mem_storage () in
+  let refusals = ref 1 in
+  let st = { st with open_file = (fun n m -> if !refusals > 0 then (decr refusals; Error H.Too_many_open) else st.open_file n m) } in
+  let host, _, _ = mem_host ~storage:(Some (Some st)) () in
+  let vm = open_ok host in
+  ignore (ev vm "(call-with-output-file \"f\" (lambda (p) (write-string \"ok\" p)))");
+  check_str "an open retried after Too_many_open" "ok" (Buffer.contents (Hashtbl.find files "f"));
+  Pith.close vm
+
 (* ---- the REPL ---- *)
 
 let test_repl () =
@@ -421,5 +472,6 @@ let () =
       ("images", [ Alcotest.test_case "save, load, resume" `Quick test_images ]);
       ("slices", [ Alcotest.test_case "budgets" `Quick test_slices; Alcotest.test_case "a host not ready" `Quick test_not_ready ]);
       ("handles", [ Alcotest.test_case "gc stress" `Quick test_gc_stress ]);
-      ("limits", [ Alcotest.test_case "limits and misuse" `Quick test_limits_and_misuse ]);
+      ("limits", [ Alcotest.test_case "limits and misuse" `Quick test_limits_and_misuse;
+                   Alcotest.test_case "review cases" `Quick test_review_cases ]);
     ]

@@ -12,7 +12,7 @@ let io f = try Ok (f ()) with
   | Unix.Unix_error (Unix.EEXIST, _, _) -> Error H.Already_exists
   | Unix.Unix_error (Unix.EISDIR, _, _) -> Error H.Is_a_directory
   | Unix.Unix_error (Unix.ENOSPC, _, _) -> Error H.No_space
-  | Unix.Unix_error ((Unix.EMFILE | Unix.ENFILE), _, _) -> Error H.Other
+  | Unix.Unix_error ((Unix.EMFILE | Unix.ENFILE), _, _) -> Error H.Too_many_open
   | Unix.Unix_error (_, _, _) -> Error H.Io_error
 
 let files : (int, Unix.file_descr) Hashtbl.t = Hashtbl.create 16
@@ -71,7 +71,14 @@ let host ?(args = [ Sys.executable_name ]) ?(env = []) ?(interactive = false) ()
         | Ok "" -> Error H.End_of_input
         | r -> r);
     interactive;
-    monotonic_ns = (fun () -> Int64.of_float ((Unix.gettimeofday () -. t0) *. 1e9));
+    monotonic_ns =
+      (let last = ref 0L in
+       fun () ->
+         (* OCaml's Unix has no monotonic clock: the time of day, never
+            allowed to go backwards *)
+         let t = Int64.of_float ((Unix.gettimeofday () -. t0) *. 1e9) in
+         if Int64.compare t !last > 0 then last := t;
+         !last);
     wall_ns = (fun () -> Int64.of_float (Unix.gettimeofday () *. 1e9));
     args;
     env;
