@@ -300,6 +300,8 @@ int vm_backtrace(pith_vm *vm, int max, pv *out) {
 static void annotate(pith_vm *vm) {
     pv c = vm->r.exn;
     if (!pv_is(c, T_CONDITION) || c == vm->r.oom || SLOT(c, COND_TRACE) != PV_NULL) return;
+    GC_SCOPE(vm);
+    GC_ROOT(c);  /* backtrace allocates: c may move (found by fuzz_bytecode) */
     pv trace;
     int64_t loc;
     if (backtrace(vm, TRACE_MAX, &trace, &loc)) {
