@@ -180,8 +180,6 @@ extern char _end[];   /* the linker script: end of the kernel's image */
 
 static uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)(uintptr_t)a; }
 static uint64_t rd64(uint64_t a) { return *(volatile uint64_t *)(uintptr_t)a; }
-static size_t cstrlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
-static bool streq(const char *a, const char *b) { while (*a && *a == *b) a++, b++; return *a == *b; }
 
 /* Split the command line in place into words; returns their number. */
 static int split(char *s, char **words, int max) {
@@ -233,7 +231,7 @@ void kmain(uint32_t magic, uint32_t info) {
     uint64_t reserved = (uint64_t)(uintptr_t)_end;
     if (flags & (1 << 2)) {
         const char *c = (const char *)(uintptr_t)rd32(info + 16);
-        size_t n = cstrlen(c);
+        size_t n = kstrlen(c);
         if (n >= sizeof cmdline) { n = sizeof cmdline - 1; cmdline_too_long = true; }
         for (size_t i = 0; i < n; i++) cmdline[i] = c[i];
         cmdline[n] = 0;
@@ -242,7 +240,7 @@ void kmain(uint32_t magic, uint32_t info) {
     for (uint32_t i = 0; i < nmods; i++) {
         uint64_t end = rd32(mods + 16 * i + 4);
         const char *s = (const char *)(uintptr_t)rd32(mods + 16 * i + 8);
-        uint64_t send = (uint64_t)(uintptr_t)s + cstrlen(s) + 1;
+        uint64_t send = (uint64_t)(uintptr_t)s + kstrlen(s) + 1;
         if (end > reserved) reserved = end;
         if (send > reserved && send < 0x100000000ull) reserved = send;
     }
@@ -274,15 +272,15 @@ void kmain(uint32_t magic, uint32_t info) {
     char *words[MAX_ARGS + 8];
     int nw = split(cmdline, words, MAX_ARGS + 8), w = nw > 0 ? 1 : 0;
     for (int i = 0; i < nw; i++)
-        if (streq(words[i], "--")) { w = i + 1; break; }
+        if (kstreq(words[i], "--")) { w = i + 1; break; }
     if (cmdline_too_long || nw > MAX_ARGS) { kputs("pith-metal: the command line is too long\n"); kexit(64); }
     bool list_pci = false;
     for (; w < nw && words[w][0] == '-' && words[w][1] == '-'; w++) {
-        if (streq(words[w], "--tty")) serial_cooked = true;
-        else if (streq(words[w], "--pci")) list_pci = true;
-        else if (streq(words[w], "--mem")) want_mem = true;
-        else if (streq(words[w], "--stack")) want_stack = true;
-        else if (streq(words[w], "--fault")) {
+        if (kstreq(words[w], "--tty")) serial_cooked = true;
+        else if (kstreq(words[w], "--pci")) list_pci = true;
+        else if (kstreq(words[w], "--mem")) want_mem = true;
+        else if (kstreq(words[w], "--stack")) want_stack = true;
+        else if (kstreq(words[w], "--fault")) {
             /* for the tests: touch the stack's guard page, as an overflow would */
             *(volatile uint64_t *)(void *)(boot_stack_guard + 4096 - 8) = 1;
         }
@@ -326,7 +324,7 @@ void kmain(uint32_t magic, uint32_t info) {
     if (s == PITH_EXIT) status = pith_exit_status(vm);
     else if (s == PITH_ERROR) {
         const char *r = pith_error_report(vm);
-        h_write(0, PITH_CONSOLE_ERR, (const uint8_t *)r, cstrlen(r));
+        h_write(0, PITH_CONSOLE_ERR, (const uint8_t *)r, kstrlen(r));
         status = EXIT_ERROR;
     } else if (s != PITH_OK) {
         kprintf("pith-metal: internal failure (status %d)\n", (int)s);

@@ -23,6 +23,10 @@ static inline void cpu_sti(void) { __asm__ volatile("sti" ::: "memory"); }
  * lost between the check before and the halt). */
 static inline void cpu_sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
+/* ---- strings (no C library) ---- */
+static inline size_t kstrlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
+static inline bool kstreq(const char *a, const char *b) { while (*a && *a == *b) a++, b++; return *a == *b; }
+
 /* ---- boot.S ---- */
 extern char boot_stack_guard[], boot_stack_bottom[], boot_stack_top[];
 extern uint64_t boot_pd[2048];

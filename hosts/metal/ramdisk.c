@@ -30,8 +30,6 @@ static rfile files[MAX_FILES];
 static rhandle handles[MAX_OPEN];
 static bool handles_ready;
 
-static size_t slen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
-static int scmp(const char *a, const char *b) { while (*a && *a == *b) a++, b++; return (unsigned char)*a - (unsigned char)*b; }
 
 /* Normalize name into out; false when it does not fit or is empty. */
 static bool normalize(const char *name, char *out) {
@@ -58,14 +56,14 @@ static bool normalize(const char *name, char *out) {
 
 static int find(const char *norm) {
     for (int i = 0; i < MAX_FILES; i++)
-        if (files[i].used && !files[i].unlinked && !scmp(files[i].name, norm)) return i;
+        if (files[i].used && !files[i].unlinked && kstreq(files[i].name, norm)) return i;
     return -1;
 }
 
 static int create(const char *norm) {
     for (int i = 0; i < MAX_FILES; i++)
         if (!files[i].used) {
-            size_t k = slen(norm);
+            size_t k = kstrlen(norm);
             for (size_t j = 0; j <= k; j++) files[i].name[j] = norm[j];
             files[i].data = 0;
             files[i].size = files[i].cap = 0;
@@ -88,15 +86,28 @@ int ramdisk_add(const char *name, const uint8_t *data, size_t size) {
     return 0;
 }
 
+/* The part of file f's name below directory norm (k bytes; "" is the top),
+ * or NULL when f is not below it. */
+static const char *below(const rfile *f, const char *norm, size_t k) {
+    if (!f->used || f->unlinked) return 0;
+    for (size_t j = 0; j < k; j++)
+        if (f->name[j] != norm[j]) return 0;
+    if (!k) return f->name;
+    return f->name[k] == '/' ? f->name + k + 1 : 0;
+}
+
+/* Length of the first component of a path rest. */
+static size_t component(const char *rest) {
+    size_t n = 0;
+    while (rest[n] && rest[n] != '/') n++;
+    return n;
+}
+
 /* Some file's name continues norm with a slash: norm is a directory. */
 static bool is_dir(const char *norm) {
-    size_t k = slen(norm);
+    size_t k = kstrlen(norm);
     for (int i = 0; i < MAX_FILES; i++)
-        if (files[i].used && !files[i].unlinked) {
-            int same = 1;
-            for (size_t j = 0; j < k && same; j++) same &= files[i].name[j] == norm[j];
-            if (same && files[i].name[k] == '/') return true;
-        }
+        if (below(&files[i], norm, k)) return true;
     return false;
 }
 
@@ -234,7 +245,7 @@ static int rd_remove(void *ctx, const char *name) {
 static int rd_exists(void *ctx, const char *name) {
     (void)ctx;
     char norm[NAME_MAX_LEN + 1];
-    if (!name || !normalize(name, norm)) return name && (!scmp(name, ".") || !scmp(name, "/")) ? 0 : PITH_HOST_ENOENT;
+    if (!name || !normalize(name, norm)) return name && (kstreq(name, ".") || kstreq(name, "/")) ? 0 : PITH_HOST_ENOENT;
     return find(norm) >= 0 || is_dir(norm) ? 0 : PITH_HOST_ENOENT;
 }
 
@@ -244,33 +255,20 @@ static long rd_list(void *ctx, const char *dir, long i, char *buf, size_t cap) {
     (void)ctx;
     char norm[NAME_MAX_LEN + 1];
     size_t k = 0;
-    if (dir && dir[0] && normalize(dir, norm)) k = slen(norm);
+    if (dir && dir[0] && normalize(dir, norm)) k = kstrlen(norm);
     else norm[0] = 0;
     long seen = 0;
     for (int f = 0; f < MAX_FILES; f++) {
-        if (!files[f].used || files[f].unlinked) continue;
-        const char *n = files[f].name;
-        int same = 1;
-        for (size_t j = 0; j < k; j++) same &= n[j] == norm[j];
-        if (!same || (k && n[k] != '/')) continue;
-        const char *rest = n + k + (k ? 1 : 0);
-        size_t len = 0;
-        while (rest[len] && rest[len] != '/') len++;
+        const char *rest = below(&files[f], norm, k);
+        if (!rest) continue;
+        size_t len = component(rest);
         /* skip a component an earlier file already listed */
-        int dup = 0;
+        bool dup = false;
         for (int g = 0; g < f && !dup; g++) {
-            if (!files[g].used || files[g].unlinked) continue;
-            const char *m = files[g].name;
-            int s2 = 1;
-            for (size_t j = 0; j < k; j++) s2 &= m[j] == norm[j];
-            if (!s2 || (k && m[k] != '/')) continue;
-            const char *r2 = m + k + (k ? 1 : 0);
-            size_t l2 = 0;
-            while (r2[l2] && r2[l2] != '/') l2++;
-            if (l2 == len) {
-                int eq = 1;
-                for (size_t j = 0; j < len; j++) eq &= r2[j] == rest[j];
-                dup = eq;
+            const char *r2 = below(&files[g], norm, k);
+            if (r2 && component(r2) == len) {
+                dup = true;
+                for (size_t j = 0; j < len; j++) dup &= r2[j] == rest[j];
             }
         }
         if (dup) continue;

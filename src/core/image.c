@@ -495,13 +495,15 @@ int image_load(pith_vm *vm, const uint8_t *img, size_t n, bool trusted, char *er
         }
         w += 1 + hdr_size(o[0]);
     }
-    /* Only now, with every object checked, follow their fields.  The
-     * vectors the VM's own structures are made of become immutable, so no
-     * Scheme code given a reference to one can break what was checked. */
-    pv_set_flag(vm->r.symtab, OF_IMMUTABLE);
+    /* Only now, with every object checked, follow their fields.  In an
+     * image from elsewhere, the vectors the VM's own structures are made of
+     * become immutable, so no Scheme code given a reference to one can break
+     * what was checked; hash tables and environments are checked.  The boot
+     * image linked in was made by mkboot: start-up skips that work. */
+    if (!trusted) pv_set_flag(vm->r.symtab, OF_IMMUTABLE);
     for (size_t w = 1; w < nwords;) {
         uint64_t *o = (uint64_t *)base + w;
-        int ty = hdr_type(o[0]);
+        int ty = trusted ? T_NONE : hdr_type(o[0]);
         if (ty == T_CODE) pv_set_flag(o[1 + CODE_CONSTS], OF_IMMUTABLE);
         if (ty == T_CASELAMBDA) pv_set_flag(o[2], OF_IMMUTABLE);
         if (ty == T_HTABLE && !ht_after_load((pv)(uintptr_t)o)) return bad(err, errcap, "image has a malformed hash table");

@@ -175,16 +175,27 @@ static pith_vm *remember(pith_vm *vm, ml_host *h) {
     return vm;
 }
 
-pith_vm *pith_ml_open(intptr_t host_id, const char *args, int nargs, const char *env, int nenv,
-                      const char *features, int has_storage, int has_wait, int interactive,
-                      const char *image, size_t image_len, size_t heap_limit, int gc_stress,
-                      int *status, char *err, size_t errcap) {
+/* The host, then the VM: from opts (pith_open) or from a file (path). */
+static pith_vm *open_with(intptr_t host_id, const char *args, int nargs, const char *env, int nenv,
+                          const char *features, int has_storage, int has_wait, int interactive,
+                          const pith_options *opts, const char *path, int *status, char *err, size_t errcap) {
     ml_host *h = host_new((int)host_id, args, nargs, env, nenv, features, has_storage, has_wait, interactive);
     if (!h) {
         *status = PITH_NO_MEMORY;
         set_msg(err, errcap, "no memory for the host");
         return NULL;
     }
+    pith_status st = PITH_OK;
+    pith_vm *vm = path ? pith_load_image(&h->host, NULL, path, &st, err, errcap) : pith_open(&h->host, opts, &st, err, errcap);
+    *status = (int)st;
+    if (!vm) { host_free(h); return NULL; }
+    return remember(vm, h);
+}
+
+pith_vm *pith_ml_open(intptr_t host_id, const char *args, int nargs, const char *env, int nenv,
+                      const char *features, int has_storage, int has_wait, int interactive,
+                      const char *image, size_t image_len, size_t heap_limit, int gc_stress,
+                      int *status, char *err, size_t errcap) {
     pith_options o;
     memset(&o, 0, sizeof o);
     o.size = sizeof o;
@@ -192,27 +203,15 @@ pith_vm *pith_ml_open(intptr_t host_id, const char *args, int nargs, const char 
     o.image_size = image ? image_len : 0;
     o.heap_limit = heap_limit;
     o.gc_stress = gc_stress;
-    pith_status st = PITH_OK;
-    pith_vm *vm = pith_open(&h->host, &o, &st, err, errcap);
-    *status = (int)st;
-    if (!vm) { host_free(h); return NULL; }
-    return remember(vm, h);
+    return open_with(host_id, args, nargs, env, nenv, features, has_storage, has_wait, interactive, &o, NULL,
+                     status, err, errcap);
 }
 
 pith_vm *pith_ml_load_image(intptr_t host_id, const char *args, int nargs, const char *env, int nenv,
                             const char *features, int has_storage, int has_wait, int interactive,
                             const char *path, int *status, char *err, size_t errcap) {
-    ml_host *h = host_new((int)host_id, args, nargs, env, nenv, features, has_storage, has_wait, interactive);
-    if (!h) {
-        *status = PITH_NO_MEMORY;
-        set_msg(err, errcap, "no memory for the host");
-        return NULL;
-    }
-    pith_status st = PITH_OK;
-    pith_vm *vm = pith_load_image(&h->host, NULL, path, &st, err, errcap);
-    *status = (int)st;
-    if (!vm) { host_free(h); return NULL; }
-    return remember(vm, h);
+    return open_with(host_id, args, nargs, env, nenv, features, has_storage, has_wait, interactive, NULL, path,
+                     status, err, errcap);
 }
 
 void pith_ml_close(pith_vm *vm) {
